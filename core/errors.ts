@@ -1,0 +1,115 @@
+/**
+ * One root error class with stable codes. Every code is listed in docs/errors.md (a test checks
+ * both directions). Protocol failures are SyncML status data, not exceptions: only an unusable
+ * envelope or a broken environment throws.
+ */
+
+/** Every stable error code, with the category of error that carries it. */
+export const ERROR_CODES = {
+  LAPS_ERR_INTERNAL: 'implementation',
+  LAPS_ERR_INVALID_ARGUMENT: 'usage',
+  LAPS_ERR_CONFIG: 'usage',
+  LAPS_ERR_MALFORMED_SYNCML: 'syncml',
+  LAPS_ERR_SYNCML_TOO_LARGE: 'syncml',
+  LAPS_ERR_SYNCML_TOO_DEEP: 'syncml',
+  LAPS_ERR_SYNCML_DOCTYPE: 'syncml',
+  LAPS_ERR_SYNCML_NOT_SYNCML: 'syncml',
+  LAPS_ERR_CSP_COMMAND: 'csp',
+  LAPS_ERR_STORE_OPEN: 'store',
+  LAPS_ERR_STORE_FOREIGN: 'store',
+  LAPS_ERR_STORE_CORRUPT: 'store',
+  LAPS_ERR_STORE_NEWER_SCHEMA: 'store',
+  LAPS_ERR_STORE_NO_DEVICE: 'store',
+  LAPS_ERR_STORE_KEY: 'store',
+  LAPS_ERR_DEVICE_EXISTS: 'device',
+  LAPS_ERR_UNKNOWN_ACCOUNT: 'device',
+  LAPS_ERR_ACCOUNT_EXISTS: 'device',
+  LAPS_ERR_POLICY_CONTROLLED_ACCOUNT: 'device',
+  LAPS_ERR_PASSWORD_GENERATION: 'device',
+  LAPS_ERR_ESCROW: 'escrow',
+  LAPS_ERR_ESCROW_UNAVAILABLE: 'escrow',
+  LAPS_ERR_ESCROW_REJECTED: 'escrow',
+  LAPS_ERR_INJECTED_FAULT: 'device',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface LapsErrorOptions {
+  cause?: unknown;
+}
+
+/** The root of every error lapsim throws on purpose. */
+export class LapsError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options: LapsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad arguments or configuration from a person or a script. */
+export class UsageError extends LapsError {
+  constructor(message: string, options: LapsErrorOptions = {}) {
+    super('LAPS_ERR_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** The peer sent a SyncML message that cannot be processed at all. Keeps a bounded excerpt. */
+export class MalformedSyncmlError extends LapsError {
+  readonly excerpt: string;
+
+  constructor(
+    code: Extract<ErrorCode, `LAPS_ERR_SYNCML_${string}` | 'LAPS_ERR_MALFORMED_SYNCML'>,
+    message: string,
+    raw: string,
+    options: LapsErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.excerpt = raw.slice(0, 200);
+  }
+}
+
+/** A CSP command failed; carries the SyncML status code to answer with. */
+export class CspCommandError extends LapsError {
+  constructor(readonly status: number, message: string) {
+    super('LAPS_ERR_CSP_COMMAND', message);
+  }
+}
+
+/** Escrow to a directory failed; `retryable` says whether the next cycle may succeed. */
+export class EscrowError extends LapsError {
+  readonly retryable: boolean;
+  readonly httpStatus: number | undefined;
+  readonly body: string | undefined;
+
+  constructor(
+    code: Extract<ErrorCode, `LAPS_ERR_ESCROW${string}`>,
+    message: string,
+    opts: LapsErrorOptions & { retryable: boolean; httpStatus?: number; body?: string },
+  ) {
+    super(code, message, opts);
+    this.retryable = opts.retryable;
+    this.httpStatus = opts.httpStatus;
+    this.body = opts.body;
+  }
+}
+
+/** The database could not be opened, is not lapsim's, or is damaged. */
+export class StoreError extends LapsError {
+  constructor(code: Extract<ErrorCode, `LAPS_ERR_STORE_${string}`>, message: string, options: LapsErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A bug in lapsim. Never caught on purpose. */
+export class ImplementationError extends LapsError {
+  constructor(message: string, options: LapsErrorOptions = {}) {
+    super('LAPS_ERR_INTERNAL', message, options);
+  }
+}
+
+export function isLapsError(e: unknown): e is LapsError {
+  return e instanceof LapsError;
+}
