@@ -40,4 +40,90 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'device identity, policy roots, accounts, LAPS state, journal, events, local directory',
+    sql: `
+      ALTER TABLE devices ADD COLUMN join_type TEXT NOT NULL DEFAULT 'entra';
+      ALTER TABLE devices ADD COLUMN is_dc INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE devices ADD COLUMN legacy_cse INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE devices ADD COLUMN domain_sid TEXT NOT NULL DEFAULT '';
+      ALTER TABLE devices ADD COLUMN directory TEXT NOT NULL DEFAULT 'none';
+      ALTER TABLE devices ADD COLUMN next_rid INTEGER NOT NULL DEFAULT 1000;
+
+      -- Group Policy, local configuration and legacy AdmPwd roots, value names as Windows has them.
+      CREATE TABLE policy_values (
+        device_id  TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        root       TEXT NOT NULL CHECK (root IN ('gpo', 'local', 'legacy')),
+        name       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        PRIMARY KEY (device_id, root, name)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The simulated local account database (SAM). The NT hash, never the password.
+      CREATE TABLE accounts (
+        device_id    TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        rid          INTEGER NOT NULL,
+        name         TEXT NOT NULL,
+        enabled      INTEGER NOT NULL,
+        admin        INTEGER NOT NULL,
+        description  TEXT NOT NULL DEFAULT '',
+        nt_hash      BLOB,
+        password_set_at INTEGER,
+        laps_managed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (device_id, rid)
+      ) STRICT, WITHOUT ROWID;
+      CREATE UNIQUE INDEX accounts_by_name ON accounts (device_id, name COLLATE NOCASE);
+
+      -- LAPS local state (HKLM\\...\\LAPS\\State equivalents) as one JSON document per device.
+      CREATE TABLE laps_state (
+        device_id  TEXT PRIMARY KEY REFERENCES devices(device_id) ON DELETE CASCADE,
+        state      TEXT NOT NULL
+      ) STRICT;
+
+      -- The rotation journal: at most one rotation in flight per device.
+      CREATE TABLE rotation_journal (
+        device_id   TEXT PRIMARY KEY REFERENCES devices(device_id) ON DELETE CASCADE,
+        rotation_id TEXT NOT NULL,
+        phase       TEXT NOT NULL,
+        intent      TEXT NOT NULL,
+        sealed_password BLOB NOT NULL,
+        started_at  INTEGER NOT NULL
+      ) STRICT;
+
+      -- Microsoft-Windows-LAPS/Operational, simulated. Never holds a password.
+      CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id  TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        time       INTEGER NOT NULL,
+        event_id   INTEGER NOT NULL,
+        level      TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        fields     TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX events_by_device ON events (device_id, time);
+
+      -- Things the device did that Windows would do to sessions (post-authentication actions).
+      CREATE TABLE device_activity (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id  TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        time       INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        detail     TEXT NOT NULL
+      ) STRICT;
+
+      -- The local directory: an Entra-like escrow kept in the same file, three passwords per device.
+      CREATE TABLE local_directory (
+        device_id     TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        seq           INTEGER NOT NULL,
+        account_name  TEXT NOT NULL,
+        account_sid   TEXT NOT NULL,
+        sealed_password BLOB NOT NULL,
+        backup_time   INTEGER NOT NULL,
+        expiry        INTEGER NOT NULL,
+        PRIMARY KEY (device_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
+
