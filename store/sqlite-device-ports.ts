@@ -1,0 +1,128 @@
+/**
+ * SQLite implementations of the device's state ports (LAPS state, rotation journal, event log,
+ * activity log, policy roots). Statements are prepared once per database and shared by every
+ * device in it; each port is a thin view bound to one device id.
+ */
+import { StoreError } from '../core/errors.js';
+import type {
+  ActivityLog, DeviceActivity, EventLog, JournalEntry, LapsEvent, LapsState, LapsStateStore, PolicyRootStore,
+  PolicyRootValues, RotationIntent, RotationJournal, RotationPhase, WritableRoot,
+} from '../agent/ports.js';
+import type { Db } from './database.js';
+import type { SecretBox } from './secret-box.js';
+
+
+
+function prepareAll(db: Db) {
+  return {
+    stateGet: db.prepare('SELECT state FROM laps_state WHERE device_id = ?'),
+    stateSet: db.prepare('INSERT INTO laps_state (device_id, state) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET state = excluded.state'),
+    journalGet: db.prepare('SELECT rotation_id, phase, intent, sealed_password FROM rotation_journal WHERE device_id = ?'),
+    journalBegin: db.prepare('INSERT INTO rotation_journal (device_id, rotation_id, phase, intent, sealed_password, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    journalPhase: db.prepare('UPDATE rotation_journal SET phase = ? WHERE device_id = ?'),
+    journalClear: db.prepare('DELETE FROM rotation_journal WHERE device_id = ?'),
+    eventAdd: db.prepare('INSERT INTO events (device_id, time, event_id, level, message, fields) VALUES (?, ?, ?, ?, ?, ?)'),
+    eventList: db.prepare('SELECT time, event_id, level, message, fields FROM events WHERE device_id = ? AND time >= ? ORDER BY seq LIMIT ?'),
+    activityAdd: db.prepare('INSERT INTO device_activity (device_id, time, kind, detail) VALUES (?, ?, ?, ?)'),
+    activityList: db.prepare('SELECT time, kind, detail FROM device_activity WHERE device_id = ? ORDER BY seq'),
+    cspValues: db.prepare('SELECT name, value FROM csp_values WHERE device_id = ?'),
+    rootValues: db.prepare('SELECT root, name, value FROM policy_values WHERE device_id = ?'),
+    rootClear: db.prepare('DELETE FROM policy_values WHERE device_id = ? AND root = ?'),
+    rootSet: db.prepare('INSERT INTO policy_values (device_id, root, name, value) VALUES (?, ?, ?, ?) ON CONFLICT(device_id, root, name) DO UPDATE SET value = excluded.value'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareAll>;
+
+/** The device state ports of one SQLite database. */
+export class SqliteDevicePorts {
+  readonly #s: Statements;
+
+  constructor(readonly db: Db, private readonly box: SecretBox) {
+    this.#s = prepareAll(db);
+  }
+
+  state(deviceId: string): LapsStateStore {
+    const s = this.#s;
+    return {
+      load: () => {
+        const row = s.stateGet.get(deviceId) as { state: string } | undefined;
+        if (!row) return {};
+        try {
+          return JSON.parse(row.state) as LapsState;
+        } catch (e) {
+          throw new StoreError('LAPS_ERR_STORE_CORRUPT', `LAPS state of device ${deviceId} is damaged`, { cause: e });
+        }
+      },
+      save: (state) => void s.stateSet.run(deviceId, JSON.stringify(state)),
+    };
+  }
+
+  journal(deviceId: string): RotationJournal {
+    const s = this.#s;
+    const box = this.box;
+    const context = `journal:${deviceId}`;
+    return {
+      current: (): JournalEntry | undefined => {
+        const row = s.journalGet.get(deviceId) as { phase: string; intent: string; sealed_password: Buffer } | undefined;
+        if (!row) return undefined;
+        let intent: RotationIntent;
+        try {
+          intent = JSON.parse(row.intent) as RotationIntent;
+        } catch (e) {
+          throw new StoreError('LAPS_ERR_STORE_CORRUPT', `rotation journal of device ${deviceId} is damaged`, { cause: e });
+        }
+        return { intent, phase: row.phase as RotationPhase, password: box.open(row.sealed_password, context) };
+      },
+      begin: (intent, password) => {
+        s.journalBegin.run(deviceId, intent.rotationId, 'intent', JSON.stringify(intent), box.seal(password, context), intent.startedAt);
+      },
+      advance: (phase) => void s.journalPhase.run(phase, deviceId),
+      clear: () => void s.journalClear.run(deviceId),
+    };
+  }
+
+  events(deviceId: string): EventLog {
+    const s = this.#s;
+    return {
+      append: (e: LapsEvent) => void s.eventAdd.run(deviceId, e.time, e.id, e.level, e.message, JSON.stringify(e.fields)),
+      list: (opts = {}) =>
+        (s.eventList.all(deviceId, opts.since ?? -8.64e15, opts.limit ?? -1) as { time: number; event_id: number; level: string; message: string; fields: string }[])
+          .map((r) => ({ id: r.event_id, level: r.level as LapsEvent['level'], time: r.time, message: r.message, fields: JSON.parse(r.fields) as LapsEvent['fields'] })),
+    };
+  }
+
+  activity(deviceId: string): ActivityLog {
+    const s = this.#s;
+    return {
+      append: (a: DeviceActivity) => void s.activityAdd.run(deviceId, a.time, a.kind, a.detail),
+      list: () => (s.activityList.all(deviceId) as { time: number; kind: DeviceActivity['kind']; detail: string }[]).map((r) => ({ ...r })),
+    };
+  }
+
+  policyRoots(deviceId: string): PolicyRootStore {
+    const s = this.#s;
+    const db = this.db;
+    return {
+      load: (): PolicyRootValues => {
+        const csp: Record<string, string> = {};
+        for (const r of s.cspValues.all(deviceId) as { name: string; value: string }[]) csp[r.name] = r.value;
+        const roots: Record<WritableRoot, Record<string, string>> = { gpo: {}, local: {}, legacy: {} };
+        for (const r of s.rootValues.all(deviceId) as { root: WritableRoot; name: string; value: string }[]) roots[r.root][r.name] = r.value;
+        return { csp, ...roots };
+      },
+      set: (root, values) => {
+        db.transaction(() => {
+          for (const [name, value] of Object.entries(values)) s.rootSet.run(deviceId, root, name, value);
+        })();
+      },
+      clear: (root) => void s.rootClear.run(deviceId, root),
+    };
+  }
+
+  /** Runs `fn` in one transaction (batches a fleet's writes; nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
+
