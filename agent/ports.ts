@@ -82,6 +82,8 @@ export interface LapsState {
   readonly lastPasswordVersion?: string;
   readonly postAuth?: PostAuthState;
   readonly lastResult?: CycleResult;
+  /** The directory took a password that could not be set locally: rotate again. */
+  readonly localSetFailed?: boolean;
   /** Consecutive failed cycles (drives retry jitter and fleet reports). */
   readonly failures?: number;
 }

@@ -1,0 +1,207 @@
+/**
+ * The rotation engine: a journal, not a function call. Intent (new password sealed) is committed
+ * first; the directory is written next; only when it accepted the password is the local account
+ * changed; then the outcome is committed. A crash at any point is resolved by `recover` on
+ * restart so that the directory always holds a password that opens the account.
+ */
+import { EscrowError, isLapsError } from '../../core/errors.js';
+import type { Secret } from '../../core/secret.js';
+import type {
+  AccountDatabase, DirectoryBackend, EventFieldValue, LapsState, LapsStateStore, RotationIntent, RotationJournal,
+} from '../ports.js';
+import { CrashSignal, type FaultInjector } from './faults.js';
+
+/** Records an event of the catalogue (the device wires it to the event log). */
+export type Emit = (id: number, fields?: Record<string, EventFieldValue>) => void;
+
+export interface RotationEngineDeps {
+  readonly deviceId: string;
+  readonly deviceName: string;
+  readonly accounts: AccountDatabase;
+  readonly journal: RotationJournal;
+  readonly state: LapsStateStore;
+  readonly directory: DirectoryBackend;
+  /** Runs `fn` atomically against the store (SQLite transaction; plain call in memory). */
+  readonly transaction: <T>(fn: () => T) => T;
+  readonly emit: Emit;
+  readonly faults?: FaultInjector | undefined;
+}
+
+export type RotationOutcome =
+  | { readonly ok: true; readonly intent: RotationIntent }
+  | { readonly ok: false; readonly stage: 'escrow' | 'local'; readonly intent: RotationIntent; readonly error: Error; readonly hresult: number };
+
+/** HRESULTs the engine reports (unsigned 32-bit). */
+export const HRESULT = {
+  S_OK: 0,
+  /** E_FAIL */
+  E_FAIL: 0x80004005,
+  /** HRESULT_FROM_WIN32(ERROR_NOT_FOUND) */
+  NOT_FOUND: 0x80070490,
+  /** HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) */
+  NOT_SUPPORTED: 0x80070032,
+  /** HRESULT_FROM_WIN32(ERROR_BAD_NETPATH): directory unreachable */
+  UNREACHABLE: 0x80070035,
+  /** HRESULT_FROM_WIN32(400): what Reset-LapsPassword shows when Entra refuses (0x80070190) */
+  HTTP_400: 0x80070190,
+  /** E_PENDING, 0x8000000A */
+  E_PENDING: 0x8000000a,
+  /** HRESULT_FROM_WIN32(ERROR_POLICY_CONTROLLED_ACCOUNT 8654) */
+  POLICY_CONTROLLED: 0x800721ce,
+  /** HRESULT_FROM_WIN32(ERROR_PASSWORD_RESTRICTION) */
+  PASSWORD_RESTRICTION: 0x8007052d,
+} as const;
+
+/** The HRESULT for an escrow failure. */
+export function escrowHresult(e: Error): number {
+  if (e instanceof EscrowError) {
+    if (e.httpStatus !== undefined && e.httpStatus >= 400) return (0x80070000 | e.httpStatus) >>> 0;
+    return e.retryable ? HRESULT.UNREACHABLE : HRESULT.E_FAIL;
+  }
+  return HRESULT.E_FAIL;
+}
+
+/** State after a successful rotation. */
+export function stateAfter(state: LapsState, intent: RotationIntent): LapsState {
+  const next: Record<string, unknown> = {
+    ...state,
+    lastPasswordUpdateTime: intent.startedAt,
+    passwordExpiry: intent.expiry,
+    lastAccountRid: intent.accountRid,
+    lastAccountName: intent.renameTo ?? intent.accountName,
+    lastPolicySource: intent.policySource,
+    lastBackupDirectory: intent.backupDirectory,
+    localSetFailed: false,
+  };
+  if (intent.encryptionTarget !== undefined) next['lastEncryptionTarget'] = intent.encryptionTarget;
+  if (intent.passwordVersion !== undefined) next['lastPasswordVersion'] = intent.passwordVersion;
+  return next as LapsState;
+}
+
+export class RotationEngine {
+  constructor(private readonly d: RotationEngineDeps) {}
+
+  /** Rotates the account's password per `intent`, directory first. Never throws but for a CrashSignal. */
+  async rotate(intent: RotationIntent, password: Secret): Promise<RotationOutcome> {
+    const d = this.d;
+    d.journal.begin(intent, password);
+    try {
+      d.faults?.hit('before-escrow');
+      await this.#escrow(intent, password);
+    } catch (e) {
+      if (e instanceof CrashSignal) throw e;
+      d.journal.clear();
+      return this.#escrowFailed(intent, e as Error);
+    }
+    d.journal.advance('escrowed');
+    return this.#finishLocal(intent, password);
+  }
+
+  /**
+   * Resolves a rotation left in flight by a crash. Returns what was done:
+   * 'none' (no journal), 'completed' (the escrowed password was put in effect and committed),
+   * 'discarded' (the directory never got it; the old password stays in effect).
+   */
+  async recover(): Promise<'none' | 'completed' | 'discarded' | 'failed'> {
+    const entry = this.d.journal.current();
+    if (!entry) return 'none';
+    const { intent, password } = entry;
+    if (entry.phase === 'intent') {
+      // The crash happened around the directory write: did the directory take it?
+      let held = false;
+      try {
+        const creds = await this.d.directory.credentials(this.d.deviceId);
+        held = creds.length > 0 && creds[0]!.password.equals(password);
+      } catch {
+        return 'failed';
+      }
+      if (!held) {
+        this.d.journal.clear();
+        return 'discarded';
+      }
+      this.d.journal.advance('escrowed');
+    }
+    const outcome = await this.#finishLocal(intent, password, entry.phase === 'local-set');
+    return outcome.ok ? 'completed' : 'failed';
+  }
+
+  async #escrow(intent: RotationIntent, password: Secret): Promise<void> {
+    const d = this.d;
+    const req = {
+      deviceId: d.deviceId,
+      deviceName: d.deviceName,
+      accountName: intent.renameTo ?? intent.accountName,
+      accountSid: intent.accountSid,
+      password,
+      backupTime: intent.startedAt,
+      expiry: intent.expiry,
+      backupDirectory: intent.backupDirectory,
+      ...(intent.passwordVersion !== undefined ? { passwordVersion: intent.passwordVersion } : {}),
+    };
+    await d.directory.backup(req);
+    d.emit(intent.backupDirectory === 1 ? 10029 : 10018, { accountName: req.accountName });
+  }
+
+  #escrowFailed(intent: RotationIntent, e: Error): RotationOutcome {
+    const hresult = escrowHresult(e);
+    if (intent.backupDirectory === 1) {
+      if (e instanceof EscrowError && e.httpStatus !== undefined) {
+        this.d.emit(10059, { httpStatus: e.httpStatus, body: e.body ?? '' });
+      }
+      this.d.emit(10028, { hresult: hex(hresult), reason: safeMessage(e) });
+    } else {
+      this.d.emit(10017, { hresult: hex(hresult), reason: safeMessage(e) });
+    }
+    return { ok: false, stage: 'escrow', intent, error: e, hresult };
+  }
+
+  async #finishLocal(intent: RotationIntent, password: Secret, alreadySet = false): Promise<RotationOutcome> {
+    const d = this.d;
+    const finalName = intent.renameTo ?? intent.accountName;
+    try {
+      d.faults?.hit('after-escrow');
+      if (!alreadySet) {
+        d.transaction(() => {
+          const acct = d.accounts.byRid(intent.accountRid);
+          if (!acct) throw new Error(`account RID ${intent.accountRid} no longer exists`);
+          if (acct.name !== finalName) d.accounts.update(intent.accountRid, { name: finalName });
+          d.accounts.setPassword(intent.accountRid, password, intent.startedAt);
+          d.journal.advance('local-set');
+        });
+      }
+    } catch (e) {
+      if (e instanceof CrashSignal) throw e;
+      // The directory holds a password that is not in effect; the previous one is in its
+      // history. Mark local state inconsistent so that the next cycle rotates again.
+      d.transaction(() => {
+        d.journal.clear();
+        d.state.save({ ...d.state.load(), localSetFailed: true });
+      });
+      d.emit(10019, { accountName: finalName, rid: ridHex(intent.accountRid), hresult: hex(HRESULT.E_FAIL), reason: safeMessage(e as Error) });
+      return { ok: false, stage: 'local', intent, error: e as Error, hresult: HRESULT.E_FAIL };
+    }
+    d.emit(10020, { accountName: finalName, rid: ridHex(intent.accountRid) });
+    d.faults?.hit('after-local-set');
+    d.faults?.hit('before-commit');
+    d.transaction(() => {
+      d.state.save(stateAfter(d.state.load(), intent));
+      d.journal.clear();
+    });
+    return { ok: true, intent };
+  }
+}
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+function ridHex(rid: number): string {
+  return `0x${rid.toString(16).toUpperCase()}`;
+}
+
+/** An error's message, safe for events (errors never carry passwords). */
+function safeMessage(e: Error): string {
+  return isLapsError(e) ? e.message : e.message.slice(0, 300);
+}
+
+export { hex as hresultHex, ridHex };

@@ -1,0 +1,54 @@
+/** Contract suite of the directory port; every backend runs it. */
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../core/secret.js';
+import type { BackupRequest, DirectoryBackend } from '../../agent/ports.js';
+
+export function backupRequest(i: number, deviceId = 'd-1'): BackupRequest {
+  return {
+    deviceId, deviceName: 'DESKTOP-1', accountName: 'Administrator', accountSid: 'S-1-5-21-1-2-3-500',
+    password: new Secret(`Secret-${i}-pw!`), backupTime: 1_772_323_200_000 + i * 1000, expiry: 1_774_915_200_000 + i * 1000, backupDirectory: 1,
+  };
+}
+
+export interface DirectoryContractOptions {
+  /** How many passwords the backend keeps per device. */
+  readonly history: number;
+}
+
+export function directoryContract(name: string, make: () => Promise<DirectoryBackend> | DirectoryBackend, opts: DirectoryContractOptions): void {
+  describe(`directory contract: ${name}`, () => {
+    it('holds nothing for a device that never backed up', async () => {
+      const dir = await make();
+      expect(await dir.credentials('never')).toEqual([]);
+      expect(await dir.view('never')).toEqual({});
+    });
+
+    it('returns the newest password first, with account, SID and times', async () => {
+      const dir = await make();
+      await dir.backup(backupRequest(1));
+      await dir.backup(backupRequest(2));
+      const creds = await dir.credentials('d-1');
+      expect(creds[0]?.password.reveal()).toBe('Secret-2-pw!');
+      expect(creds[0]?.accountName).toBe('Administrator');
+      expect(creds[0]?.accountSid).toBe('S-1-5-21-1-2-3-500');
+      expect(creds[0]?.backupTime).toBe(backupRequest(2).backupTime);
+      expect((await dir.view('d-1')).expiry).toBe(backupRequest(2).expiry);
+    });
+
+    it(`keeps the last ${opts.history} passwords per device`, async () => {
+      const dir = await make();
+      for (let i = 1; i <= opts.history + 2; i++) await dir.backup(backupRequest(i));
+      const creds = await dir.credentials('d-1');
+      expect(creds.map((c) => c.password.reveal())).toEqual(
+        Array.from({ length: opts.history }, (_, k) => `Secret-${opts.history + 2 - k}-pw!`),
+      );
+    });
+
+    it('keeps devices apart', async () => {
+      const dir = await make();
+      await dir.backup(backupRequest(1, 'd-a'));
+      await dir.backup(backupRequest(2, 'd-b'));
+      expect((await dir.credentials('d-a')).map((c) => c.password.reveal())).toEqual(['Secret-1-pw!']);
+    });
+  });
+}
