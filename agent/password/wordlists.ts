@@ -9,7 +9,8 @@
  * Hyphenated entries (`drop-down`, `felt-tip`, `t-shirt`, `yo-yo`) are excluded: Microsoft documents
  * passphrases as letters only ("no separators, digits, or punctuation"), and a hyphen is a special
  * character, so keeping those words would let a passphrase pass a device's "3 of 4 categories"
- * complexity check by chance (about 1 in 300 six-word passphrases), making event 10027 random.
+ * complexity check by chance (1 six-word passphrase in 324 from the long list, 1 in 216 from a short
+ * one), making event 10027 random.
  * Without them every passphrase is upper + lower case only and the check answers the same every time.
  */
 import { EFF_LARGE_WORDLIST, EFF_SHORT_WORDLIST_1, EFF_SHORT_WORDLIST_2_0 } from './eff-wordlists.js';
