@@ -1,0 +1,96 @@
+/**
+ * Builds LAPS events from the catalogue. Fields are plain strings, numbers and booleans only: a
+ * runtime guard refuses anything else (an object, a Secret, undefined), so a password can never
+ * reach the event log through a field. A field the event does not declare, a missing one, a
+ * wrong type or an unknown event ID is a bug in the caller and throws ImplementationError.
+ */
+import { ImplementationError } from '../../core/errors.js';
+import type { EventFieldValue, LapsEvent } from '../ports.js';
+import { eventSpec, type EventFieldsOf, type EventSpec, type LapsEventId } from './catalogue.js';
+import { formatReasonMask, renderRotationReasons } from './rotation-reason.js';
+
+/** Largest epoch ms a Date can hold (ECMA-262 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)(?::([a-z0-9]+))?\}/g;
+
+/**
+ * The event `id` with its message rendered from `fields`.
+ * @param time epoch milliseconds (from the device's Clock)
+ * @throws ImplementationError for an unknown ID, a bad field or a non-finite time
+ */
+export function makeEvent<Id extends LapsEventId>(id: Id, fields: EventFieldsOf<Id>, time: number): LapsEvent {
+  const spec = eventSpec(id);
+  if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw new ImplementationError(`event ${id}: time must be epoch milliseconds`);
+  const checked = checkFields(id, spec, fields as unknown);
+  return Object.freeze({ id, level: spec.level, time, message: renderTemplate(id, spec.template, checked), fields: checked });
+}
+
+function checkFields(id: number, spec: EventSpec, fields: unknown): Readonly<Record<string, EventFieldValue>> {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw new ImplementationError(`event ${id}: fields must be a plain object`);
+  }
+  const out: Record<string, EventFieldValue> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const want = spec.fields[name];
+    if (want === undefined) throw new ImplementationError(`event ${id}: unexpected field '${name}'`);
+    if (typeof value !== want) {
+      // typeof of a Secret, any object, undefined or a function is never string/number/boolean.
+      throw new ImplementationError(`event ${id}: field '${name}' must be a ${want}, got ${describe(value)}`);
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new ImplementationError(`event ${id}: field '${name}' is not a finite number`);
+    out[name] = value as EventFieldValue;
+  }
+  for (const name of Object.keys(spec.fields)) {
+    if (!Object.hasOwn(out, name)) throw new ImplementationError(`event ${id}: missing field '${name}'`);
+  }
+  return Object.freeze(out);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.getPrototypeOf(value)?.constructor?.name ?? 'null prototype'})`;
+  return typeof value;
+}
+
+function renderTemplate(id: number, template: string, fields: Readonly<Record<string, EventFieldValue>>): string {
+  return template.replace(PLACEHOLDER, (_m, name: string, format: string | undefined) => {
+    const value = fields[name];
+    if (value === undefined) throw new ImplementationError(`event ${id}: template uses undeclared field '${name}'`);
+    return formatField(id, value, format);
+  });
+}
+
+function formatField(id: number, value: EventFieldValue, format: string | undefined): string {
+  switch (format) {
+    case undefined:
+      return typeof value === 'boolean' ? (value ? 'true' : 'false') : String(value);
+    case 'bit':
+      return value === true || value === 1 ? '1' : '0';
+    case 'hex':
+      return formatReasonMask(integer(id, value));
+    case 'hex8':
+      return `0x${hex8(integer(id, value))}`;
+    case 'hresult':
+      return hex8(integer(id, value));
+    case 'iso': {
+      const ms = integer(id, value);
+      if (Math.abs(ms) > MAX_DATE_MS) throw new ImplementationError(`event ${id}: time ${ms} is outside the Date range`);
+      return new Date(ms).toISOString();
+    }
+    case 'reasons':
+      return renderRotationReasons(integer(id, value)).join('\n');
+    default:
+      throw new ImplementationError(`event ${id}: unknown field format '${format}'`);
+  }
+}
+
+function integer(id: number, value: EventFieldValue): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ImplementationError(`event ${id}: expected an integer field`);
+  return value;
+}
+
+/** An HRESULT or Win32 code as 8 upper-case hex digits; negative (signed) HRESULTs wrap to unsigned. */
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
