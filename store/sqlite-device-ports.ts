@@ -8,6 +8,7 @@ import type {
   ActivityLog, DeviceActivity, EventLog, JournalEntry, LapsEvent, LapsState, LapsStateStore, PolicyRootStore,
   PolicyRootValues, RotationIntent, RotationJournal, RotationPhase, WritableRoot,
 } from '../agent/ports.js';
+import type { ResetRequests } from '../agent/reset-requests.js';
 import type { Db } from './database.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -28,6 +29,9 @@ function prepareAll(db: Db) {
     cspValues: db.prepare('SELECT name, value FROM csp_values WHERE device_id = ?'),
     rootValues: db.prepare('SELECT root, name, value FROM policy_values WHERE device_id = ?'),
     rootClear: db.prepare('DELETE FROM policy_values WHERE device_id = ? AND root = ?'),
+    resetGet: db.prepare('SELECT reset_status, reset_pending FROM csp_actions WHERE device_id = ?'),
+    resetRequest: db.prepare('INSERT INTO csp_actions (device_id, reset_status, reset_pending, reset_requested_at) VALUES (?, -2147483638, 1, ?) ON CONFLICT(device_id) DO UPDATE SET reset_status = -2147483638, reset_pending = 1, reset_requested_at = excluded.reset_requested_at'),
+    resetComplete: db.prepare('UPDATE csp_actions SET reset_status = ?, reset_pending = 0 WHERE device_id = ?'),
     rootSet: db.prepare('INSERT INTO policy_values (device_id, root, name, value) VALUES (?, ?, ?, ?) ON CONFLICT(device_id, root, name) DO UPDATE SET value = excluded.value'),
   };
 }
@@ -117,6 +121,18 @@ export class SqliteDevicePorts {
         })();
       },
       clear: (root) => void s.rootClear.run(deviceId, root),
+    };
+  }
+
+  resetRequests(deviceId: string): ResetRequests {
+    const s = this.#s;
+    const row = (): { reset_status: number; reset_pending: number } | undefined =>
+      s.resetGet.get(deviceId) as { reset_status: number; reset_pending: number } | undefined;
+    return {
+      pending: () => row()?.reset_pending === 1,
+      request: (at) => void s.resetRequest.run(deviceId, at),
+      complete: (hresult) => void s.resetComplete.run(hresult | 0, deviceId),
+      status: () => row()?.reset_status ?? 0,
     };
   }
 

@@ -25,11 +25,13 @@ export interface RotationEngineDeps {
   readonly transaction: <T>(fn: () => T) => T;
   readonly emit: Emit;
   readonly faults?: FaultInjector | undefined;
+  /** Diagnostic detail of failures (goes to the logger, never to events). */
+  readonly log?: ((fields: Record<string, unknown>) => void) | undefined;
 }
 
 export type RotationOutcome =
   | { readonly ok: true; readonly intent: RotationIntent }
-  | { readonly ok: false; readonly stage: 'escrow' | 'local'; readonly intent: RotationIntent; readonly error: Error; readonly hresult: number };
+  | { readonly ok: false; readonly stage: 'escrow' | 'local' | 'commit'; readonly intent: RotationIntent; readonly error: Error; readonly hresult: number };
 
 /** HRESULTs the engine reports (unsigned 32-bit). */
 export const HRESULT = {
@@ -139,7 +141,7 @@ export class RotationEngine {
       ...(intent.passwordVersion !== undefined ? { passwordVersion: intent.passwordVersion } : {}),
     };
     await d.directory.backup(req);
-    d.emit(intent.backupDirectory === 1 ? 10029 : 10018, { accountName: req.accountName });
+    d.emit(intent.backupDirectory === 1 ? 10029 : 10018);
   }
 
   #escrowFailed(intent: RotationIntent, e: Error): RotationOutcome {
@@ -148,10 +150,11 @@ export class RotationEngine {
       if (e instanceof EscrowError && e.httpStatus !== undefined) {
         this.d.emit(10059, { httpStatus: e.httpStatus, body: e.body ?? '' });
       }
-      this.d.emit(10028, { hresult: hex(hresult), reason: safeMessage(e) });
+      this.d.emit(10028, { errorCode: hresult });
     } else {
-      this.d.emit(10017, { hresult: hex(hresult), reason: safeMessage(e) });
+      this.d.emit(10017, { errorCode: hresult });
     }
+    this.d.log?.({ stage: 'escrow', errorCode: hresult, reason: safeMessage(e) });
     return { ok: false, stage: 'escrow', intent, error: e, hresult };
   }
 
@@ -177,26 +180,27 @@ export class RotationEngine {
         d.journal.clear();
         d.state.save({ ...d.state.load(), localSetFailed: true });
       });
-      d.emit(10019, { accountName: finalName, rid: ridHex(intent.accountRid), hresult: hex(HRESULT.E_FAIL), reason: safeMessage(e as Error) });
+      d.emit(10019, { accountName: finalName, rid: intent.accountRid, errorCode: HRESULT.E_FAIL });
+      d.log?.({ stage: 'local', errorCode: HRESULT.E_FAIL, reason: safeMessage(e as Error) });
       return { ok: false, stage: 'local', intent, error: e as Error, hresult: HRESULT.E_FAIL };
     }
-    d.emit(10020, { accountName: finalName, rid: ridHex(intent.accountRid) });
-    d.faults?.hit('after-local-set');
-    d.faults?.hit('before-commit');
-    d.transaction(() => {
-      d.state.save(stateAfter(d.state.load(), intent));
-      d.journal.clear();
-    });
+    d.emit(10020, { accountName: finalName, rid: intent.accountRid });
+    try {
+      d.faults?.hit('after-local-set');
+      d.faults?.hit('before-commit');
+      d.transaction(() => {
+        d.state.save(stateAfter(d.state.load(), intent));
+        d.journal.clear();
+      });
+    } catch (e) {
+      if (e instanceof CrashSignal) throw e;
+      // The new password is in effect and escrowed; only the bookkeeping is missing. The journal
+      // stays at 'local-set' and the next cycle's recovery commits it.
+      d.log?.({ stage: 'commit', errorCode: HRESULT.E_FAIL, reason: safeMessage(e as Error) });
+      return { ok: false, stage: 'commit', intent, error: e as Error, hresult: HRESULT.E_FAIL };
+    }
     return { ok: true, intent };
   }
-}
-
-function hex(n: number): string {
-  return `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
-}
-
-function ridHex(rid: number): string {
-  return `0x${rid.toString(16).toUpperCase()}`;
 }
 
 /** An error's message, safe for events (errors never carry passwords). */
@@ -204,4 +208,3 @@ function safeMessage(e: Error): string {
   return isLapsError(e) ? e.message : e.message.slice(0, 300);
 }
 
-export { hex as hresultHex, ridHex };

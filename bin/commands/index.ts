@@ -1,6 +1,8 @@
 /** Every command group of the CLI, registered in this order. */
 import type { Command } from 'commander';
+import { registerDevice } from './device.js';
+import { registerLifecycle } from './lifecycle.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [registerDevice, registerLifecycle];

@@ -1,0 +1,173 @@
+/**
+ * A simulated Windows device running LAPS: composition of its ports, the processing cycle, the
+ * rotation engine, post-authentication and Reset-LapsPassword. One instance per device; a fleet
+ * holds many, so idle cycles are answered from memory without touching the store.
+ */
+import type { Clock } from '../core/clock.js';
+import { noopLogger, type Logger } from '../core/logger.js';
+import type { Rng } from '../core/rng.js';
+import type { Secret } from '../core/secret.js';
+import { ImplementationError } from '../core/errors.js';
+import { accountSid } from './accounts/sid.js';
+import type { DeviceContext, DeviceIdentity, DeviceOptions, DevicePorts } from './device-context.js';
+import { makeEvent } from './events/make-event.js';
+import type { LapsEventId } from './events/catalogue.js';
+import { policyDumpEvent } from './policy/policy-dump.js';
+import { resolvePolicy } from './policy/resolve-policy.js';
+import type { EffectivePolicy } from './policy/types.js';
+import type { EventFieldValue, LapsState, LocalAccount } from './ports.js';
+import { runCycle, type CycleOutcome, type CycleTrigger } from './cycle.js';
+import { RotationEngine } from './rotation/engine.js';
+import type { FaultInjector } from './rotation/faults.js';
+import { afterAuthentication } from './rotation/post-auth.js';
+
+export interface DeviceDeps extends DevicePorts {
+  readonly identity: DeviceIdentity;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly logger?: Logger;
+  readonly faults?: FaultInjector;
+  readonly options?: DeviceOptions;
+}
+
+export interface LogonResult {
+  readonly ok: boolean;
+  readonly account: LocalAccount | undefined;
+  /** Set when this logon started a post-authentication deadline. */
+  readonly postAuthDeadline?: number;
+}
+
+export class Device {
+  readonly ctx: DeviceContext;
+  readonly engine: RotationEngine;
+  #policy: EffectivePolicy | undefined;
+  #recovered = false;
+  /** Background cycles before this time have nothing to do (see `#planIdle`). */
+  #idleUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(deps: DeviceDeps) {
+    const log = (deps.logger ?? noopLogger).child({ deviceId: deps.identity.deviceId });
+    const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
+    const emit = (id: number, fields: Record<string, EventFieldValue> = {}): void => {
+      deps.events.append(makeEvent(id as LapsEventId, fields as never, deps.clock.now()));
+    };
+    this.ctx = {
+      identity: deps.identity, clock: deps.clock, rng: deps.rng, log, transaction, faults: deps.faults, options: deps.options ?? {},
+      localPasswordPolicy: deps.options?.localPasswordPolicy, emit,
+      accounts: deps.accounts, state: deps.state, journal: deps.journal, events: deps.events, activity: deps.activity,
+      roots: deps.roots, directory: deps.directory, resets: deps.resets,
+      policy: () => this.policy(),
+      policyDump: (p) => policyDumpEvent(p),
+      sidOf: (rid) => accountSid(deps.identity.domainSid, rid),
+    };
+    this.engine = new RotationEngine({
+      deviceId: deps.identity.deviceId, deviceName: deps.identity.name, accounts: deps.accounts, journal: deps.journal,
+      state: deps.state, directory: deps.directory, transaction, emit, faults: deps.faults,
+      log: (fields) => log.warn(fields, 'rotation step failed'),
+    });
+  }
+
+  get identity(): DeviceIdentity {
+    return this.ctx.identity;
+  }
+
+  /** The effective policy, resolved from the four roots (cached until `policyChanged`). */
+  policy(): EffectivePolicy {
+    if (!this.#policy) {
+      const opts = this.ctx.options.entraMinAgeMode ? { entraMinAgeMode: this.ctx.options.entraMinAgeMode } : {};
+      this.#policy = resolvePolicy(this.ctx.roots.load(), this.ctx.identity, opts);
+    }
+    return this.#policy;
+  }
+
+  /** A policy root changed (CSP session, Group Policy refresh, `lapsim policy set`). */
+  policyChanged(): void {
+    this.#policy = undefined;
+    this.#idleUntil = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Resolves a rotation left in flight by a crash; runs once, before anything else.
+   * @returns what the journal held and what was done with it
+   */
+  async recover(): Promise<'none' | 'completed' | 'discarded' | 'failed'> {
+    const r = await this.engine.recover();
+    this.#recovered = true;
+    if (r !== 'none') this.ctx.log.info({ recovery: r }, 'resolved a rotation left in flight');
+    return r;
+  }
+
+  /**
+   * One processing cycle. A background cycle with nothing to do returns `undefined` at once
+   * (no store access, no events): a fleet runs millions of them.
+   */
+  async processCycle(trigger: CycleTrigger = 'background'): Promise<CycleOutcome | undefined> {
+    if (trigger === 'background' && this.ctx.clock.now() < this.#idleUntil) return undefined;
+    if (!this.#recovered || this.ctx.journal.current()) await this.recover();
+    const outcome = await runCycle(this.ctx, this.engine, trigger);
+    this.#planIdle(outcome);
+    return outcome;
+  }
+
+  /** Reset-LapsPassword / CSP Exec Actions/ResetPassword: rotate now whatever the expiry. */
+  async resetPassword(): Promise<CycleOutcome> {
+    this.ctx.resets.request(this.ctx.clock.now());
+    this.#idleUntil = Number.NEGATIVE_INFINITY;
+    const out = await this.processCycle('admin');
+    if (!out) throw new ImplementationError('an admin cycle always runs');
+    return out;
+  }
+
+  /** A reset was requested through the CSP: the next cycle must run. */
+  resetRequested(): void {
+    this.#idleUntil = Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * A local logon. Returns whether the password opens the account; a successful logon with the
+   * managed account starts post-authentication (event 10041).
+   */
+  logon(name: string, password: Secret): LogonResult {
+    const account = this.ctx.accounts.byName(name);
+    if (!account || !this.ctx.accounts.verifyPassword(account.rid, password)) return { ok: false, account };
+    const policy = this.policy();
+    const state = this.ctx.state.load();
+    const managedRid = policy.managed ? state.lastAccountRid : undefined;
+    const now = this.ctx.clock.now();
+    const next = afterAuthentication(state, {
+      now, rid: account.rid, sid: this.ctx.sidOf(account.rid), managedRid,
+      delayHours: policy.postAuthenticationResetDelay, actions: policy.postAuthenticationActions,
+    });
+    if (!next) return { ok: true, account };
+    this.ctx.state.save({ ...state, postAuth: next });
+    this.ctx.emit(10041, { accountName: account.name, rid: account.rid, deadline: next.deadline });
+    this.#idleUntil = Math.min(this.#idleUntil, next.deadline);
+    return { ok: true, account, postAuthDeadline: next.deadline };
+  }
+
+  /** When the next cycle has something to do (expiry, post-auth deadline); -Infinity = now. */
+  nextDueAt(): number {
+    return this.#idleUntil;
+  }
+
+  state(): LapsState {
+    return this.ctx.state.load();
+  }
+
+  /**
+   * After a cycle, background cycles until the next due time are idle, as long as nothing else
+   * changes (policy, reset request, logon reset this). AD devices read their expiry from the
+   * directory every cycle, so they are never idle.
+   */
+  #planIdle(o: CycleOutcome): void {
+    const policy = this.policy();
+    const s = this.ctx.state.load();
+    if (o.hresult !== 0 || this.ctx.journal.current() || (policy.managed && policy.backupDirectory === 2)) {
+      this.#idleUntil = Number.NEGATIVE_INFINITY;
+      return;
+    }
+    let until = policy.managed ? (s.passwordExpiry ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    if (s.postAuth) until = Math.min(until, s.postAuth.deadline);
+    this.#idleUntil = until;
+  }
+}

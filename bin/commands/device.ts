@@ -1,0 +1,45 @@
+/** `lapsim device init`: creates a simulated device in a state database. */
+import { Option, type Command } from 'commander';
+import { cryptoRng } from '../../core/rng.js';
+import { initSqliteDevice } from '../../sim/sqlite-device.js';
+import { openDatabase } from '../../store/database.js';
+import { countDevices } from '../../store/devices.js';
+import { LapsError } from '../../core/errors.js';
+import { action, parseInstant, printJson } from '../cli-support.js';
+import { clockFor } from '../device-options.js';
+
+interface InitOptions {
+  state: string; name?: string; join: 'entra' | 'ad' | 'hybrid' | 'workgroup'; osBuild?: string; dc?: boolean; legacyCse?: boolean;
+  builtinAdminName?: string; directory: 'none' | 'local'; now?: number; json?: boolean;
+}
+
+export function registerDevice(program: Command): void {
+  const device = program.command('device').description('create and inspect simulated devices');
+  device
+    .command('init')
+    .description('create a simulated Windows device in --state (the database is created on first use)')
+    .requiredOption('--state <db>', 'the lapsim SQLite database to create the device in')
+    .option('--name <name>', 'computer name (default: DESKTOP- and 7 random characters)')
+    .addOption(new Option('--join <type>', 'join state').choices(['entra', 'ad', 'hybrid', 'workgroup']).default('entra'))
+    .option('--os-build <build>', 'OS version, e.g. 10.0.26100.4349 (24H2) or 10.0.22631.4317 (23H2)')
+    .option('--dc', 'the device is a domain controller')
+    .option('--legacy-cse', 'the legacy Microsoft LAPS (AdmPwd) client-side extension is installed')
+    .option('--builtin-admin-name <name>', 'name of the built-in RID 500 account (renamed or localized)')
+    .addOption(new Option('--directory <kind>', 'where passwords are escrowed').choices(['none', 'local']).default('local'))
+    .addOption(new Option('--now <iso>', 'creation time (ISO 8601)').argParser(parseInstant))
+    .option('--json', 'print the device as JSON')
+    .action(action(async (o: InitOptions) => {
+      const db = openDatabase(o.state);
+      const existing = countDevices(db);
+      db.close();
+      if (existing > 0) throw new LapsError('LAPS_ERR_DEVICE_EXISTS', `${o.state} already holds a device; use another --state file`);
+      const rec = initSqliteDevice(o.state, {
+        joinType: o.join, directory: o.directory,
+        ...(o.name !== undefined ? { name: o.name } : {}), ...(o.osBuild !== undefined ? { osBuild: o.osBuild } : {}),
+        ...(o.dc ? { isDomainController: true } : {}), ...(o.legacyCse ? { legacyCseInstalled: true } : {}),
+        ...(o.builtinAdminName !== undefined ? { builtinAdminName: o.builtinAdminName } : {}),
+      }, clockFor(o), cryptoRng());
+      if (o.json) printJson(rec);
+      else process.stdout.write(`created device ${rec.name} (${rec.deviceId}), ${rec.joinType}-joined, OS ${rec.osBuild}, directory ${rec.directory}\n`);
+    }));
+}

@@ -1,0 +1,128 @@
+/**
+ * A device whose state lives in a lapsim SQLite file: the composition the CLI and the agent
+ * service use. One file may hold a fleet; this opens one device of it.
+ */
+import type { Clock } from '../core/clock.js';
+import { UsageError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Rng } from '../core/rng.js';
+import { guidFromBytes } from '../core/ids.js';
+import { Device } from '../agent/device.js';
+import type { DeviceOptions, JoinType } from '../agent/device-context.js';
+import type { DirectoryBackend } from '../agent/ports.js';
+import { NoDirectory } from '../agent/escrow/no-directory.js';
+import type { FaultInjector } from '../agent/rotation/faults.js';
+import { randomMachineDomainSid } from '../agent/accounts/sid.js';
+import { windowsAccountRules } from '../agent/accounts/account-rules.js';
+import { seedBuiltinAccounts } from '../agent/accounts/builtin.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { DEFAULT_OS_BUILD, insertDevice, resolveDevice, type DeviceRecord, type DirectoryKind } from '../store/devices.js';
+import { loadStoreKey, SecretBox } from '../store/secret-box.js';
+import { SqliteAccountDatabase } from '../store/sqlite-account-database.js';
+import { SqliteDevicePorts } from '../store/sqlite-device-ports.js';
+import { SqliteLocalDirectory } from '../store/sqlite-local-directory.js';
+
+export interface DeviceInit {
+  readonly name?: string;
+  readonly joinType?: JoinType;
+  readonly osBuild?: string;
+  readonly isDomainController?: boolean;
+  readonly legacyCseInstalled?: boolean;
+  readonly builtinAdminName?: string;
+  readonly directory?: DirectoryKind;
+  readonly deviceId?: string;
+}
+
+export interface OpenSqliteDeviceOptions {
+  readonly path: string;
+  readonly deviceId?: string | undefined;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly logger?: Logger;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides the directory the device record names (tests, the fleet). */
+  readonly directory?: DirectoryBackend;
+  readonly faults?: FaultInjector;
+  readonly options?: DeviceOptions;
+}
+
+export interface SqliteDevice {
+  readonly db: Db;
+  readonly record: DeviceRecord;
+  readonly device: Device;
+  readonly ports: SqliteDevicePorts;
+  readonly accounts: SqliteAccountDatabase;
+  readonly directory: DirectoryBackend;
+  close(): void;
+}
+
+const NAME_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A Windows-like computer name: DESKTOP- and seven random characters. */
+export function randomDeviceName(rng: Rng): string {
+  let s = 'DESKTOP-';
+  for (let i = 0; i < 7; i++) s += NAME_CHARS[rng.int(NAME_CHARS.length)];
+  return s;
+}
+
+/** Creates a device in the database at `path` (created on first use) and seeds its accounts. */
+export function initSqliteDevice(path: string, init: DeviceInit, clock: Clock, rng: Rng): DeviceRecord {
+  const db = openDatabase(path);
+  try {
+    const deviceId = (init.deviceId ?? guidFromBytes(rng.bytes(16))).toLowerCase();
+    const record: DeviceRecord = {
+      deviceId,
+      name: init.name ?? randomDeviceName(rng),
+      osBuild: init.osBuild ?? DEFAULT_OS_BUILD,
+      cspStrict: false,
+      createdAt: clock.now(),
+      joinType: init.joinType ?? 'entra',
+      isDomainController: init.isDomainController ?? false,
+      legacyCseInstalled: init.legacyCseInstalled ?? false,
+      domainSid: randomMachineDomainSid(rng),
+      directory: init.directory ?? 'local',
+    };
+    if (!/^\d+\.\d+\.\d+(\.\d+)?$/.test(record.osBuild)) throw new UsageError(`--os-build must look like 10.0.26100.4349, got ${record.osBuild}`);
+    db.transaction(() => {
+      insertDevice(db, record);
+      seedBuiltinAccounts(new SqliteAccountDatabase(db, deviceId, windowsAccountRules), init.builtinAdminName !== undefined ? { administratorName: init.builtinAdminName } : {});
+    })();
+    return record;
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens one device of the database at `path` with all its ports. */
+export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
+  const db = openDatabase(o.path);
+  try {
+    const record = resolveDevice(db, o.deviceId);
+    const box = new SecretBox(loadStoreKey(o.path, o.env ?? {}));
+    const ports = new SqliteDevicePorts(db, box);
+    const accounts = new SqliteAccountDatabase(db, record.deviceId, windowsAccountRules);
+    const directory = o.directory ?? directoryFor(record.directory, db, box);
+    const device = new Device({
+      identity: record, clock: o.clock, rng: o.rng, ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.faults ? { faults: o.faults } : {}), ...(o.options ? { options: o.options } : {}),
+      accounts, state: ports.state(record.deviceId), journal: ports.journal(record.deviceId), events: ports.events(record.deviceId),
+      activity: ports.activity(record.deviceId), roots: ports.policyRoots(record.deviceId), resets: ports.resetRequests(record.deviceId),
+      directory, transaction: (fn) => ports.transaction(fn),
+    });
+    return { db, record, device, ports, accounts, directory, close: () => db.close() };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function directoryFor(kind: DirectoryKind, db: Db, box: SecretBox): DirectoryBackend {
+  switch (kind) {
+    case 'local':
+      return new SqliteLocalDirectory(db, box);
+    case 'none':
+      return new NoDirectory();
+    default:
+      throw new UsageError(`directory ${kind} needs --directory ${kind}=<url or folder> (see docs/cli.md)`);
+  }
+}
