@@ -3,7 +3,8 @@
  * service use. One file may hold a fleet; this opens one device of it.
  */
 import type { Clock } from '../core/clock.js';
-import { UsageError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { StoreError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../core/rng.js';
 import { guidFromBytes } from '../core/ids.js';
@@ -95,6 +96,9 @@ export function initSqliteDevice(path: string, init: DeviceInit, clock: Clock, r
 
 /** Opens one device of the database at `path` with all its ports. */
 export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
+  if (o.path !== ':memory:' && !existsSync(o.path)) {
+    throw new StoreError('LAPS_ERR_STORE_OPEN', `no lapsim database at ${o.path}: create a device with \`lapsim device init --state ${o.path}\``);
+  }
   const db = openDatabase(o.path);
   try {
     const record = resolveDevice(db, o.deviceId);

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { registerDevice } from './device.js';
 import { registerLifecycle } from './lifecycle.js';
+import { registerPolicy } from './policy.js';
+import { registerAccount } from './account.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDevice, registerLifecycle];
+export const COMMANDS: Register[] = [registerDevice, registerAccount, registerPolicy, registerLifecycle];
