@@ -58,6 +58,8 @@ export interface AccountProtectionDeps {
 /**
  * The account database behind tamper protection. Implements AccountDatabase so that callers can
  * use it in place of the raw one; `lapsManaged` can only be set by LAPS and is refused here.
+ * A refusal appends its event before throwing: do not run a refused call inside a store
+ * transaction that the error rolls back, or the event goes with it.
  */
 export class ProtectedAccountDatabase implements AccountDatabase {
   constructor(private readonly d: AccountProtectionDeps) {}
