@@ -81,13 +81,17 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
   const account: LocalAccount = prep.account;
   const sid = ctx.sidOf(account.rid);
 
-  let view;
-  try {
-    view = await ctx.directory.view(ctx.identity.deviceId);
-  } catch (e) {
-    if (e instanceof CrashSignal) throw e;
-    emit(bd === 2 ? 10011 : 10028, { errorCode: HRESULT.UNREACHABLE });
-    return fail(bd === 2 ? 10011 : 10028, HRESULT.UNREACHABLE);
+  // AD: expiry (and version) are read from the directory every cycle. Entra: the device never
+  // asks; it trusts its local expiry (laps-behaviour.md 6.4).
+  let view = {};
+  if (bd === 2) {
+    try {
+      view = await ctx.directory.view(ctx.identity.deviceId);
+    } catch (e) {
+      if (e instanceof CrashSignal) throw e;
+      emit(10011, { errorCode: HRESULT.UNREACHABLE });
+      return fail(10011, HRESULT.UNREACHABLE);
+    }
   }
 
   const reasons = rotationReasons({

@@ -15,7 +15,7 @@ import type { LapsEventId } from './events/catalogue.js';
 import { policyDumpEvent } from './policy/policy-dump.js';
 import { resolvePolicy } from './policy/resolve-policy.js';
 import type { EffectivePolicy } from './policy/types.js';
-import type { EventFieldValue, LapsState, LocalAccount } from './ports.js';
+import type { EventFieldValue, LapsEvent, LapsState, LocalAccount } from './ports.js';
 import { runCycle, type CycleOutcome, type CycleTrigger } from './cycle.js';
 import { RotationEngine } from './rotation/engine.js';
 import type { FaultInjector } from './rotation/faults.js';
@@ -41,6 +41,11 @@ export class Device {
   readonly ctx: DeviceContext;
   readonly engine: RotationEngine;
   #policy: EffectivePolicy | undefined;
+  #dumpOf: { policy: EffectivePolicy; dump: ReturnType<typeof policyDumpEvent> } | undefined;
+  readonly #sids = new Map<number, string>();
+  /** Events of the cycle in progress, written in one go when it ends. */
+  #cycleEvents: LapsEvent[] | undefined;
+  /** False until the journal was checked, and again after a failed cycle. */
   #recovered = false;
   /** Background cycles before this time have nothing to do (see `#planIdle`). */
   #idleUntil = Number.NEGATIVE_INFINITY;
@@ -49,7 +54,9 @@ export class Device {
     const log = (deps.logger ?? noopLogger).child({ deviceId: deps.identity.deviceId });
     const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
     const emit = (id: number, fields: Record<string, EventFieldValue> = {}): void => {
-      deps.events.append(makeEvent(id as LapsEventId, fields as never, deps.clock.now()));
+      const event = makeEvent(id as LapsEventId, fields as never, deps.clock.now());
+      if (this.#cycleEvents) this.#cycleEvents.push(event);
+      else deps.events.append(event);
     };
     this.ctx = {
       identity: deps.identity, clock: deps.clock, rng: deps.rng, log, transaction, faults: deps.faults, options: deps.options ?? {},
@@ -57,8 +64,12 @@ export class Device {
       accounts: deps.accounts, state: deps.state, journal: deps.journal, events: deps.events, activity: deps.activity,
       roots: deps.roots, directory: deps.directory, resets: deps.resets,
       policy: () => this.policy(),
-      policyDump: (p) => policyDumpEvent(p),
-      sidOf: (rid) => accountSid(deps.identity.domainSid, rid),
+      policyDump: (p) => this.#dump(p),
+      sidOf: (rid) => {
+        let sid = this.#sids.get(rid);
+        if (sid === undefined) this.#sids.set(rid, (sid = accountSid(deps.identity.domainSid, rid)));
+        return sid;
+      },
     };
     this.engine = new RotationEngine({
       deviceId: deps.identity.deviceId, deviceName: deps.identity.name, accounts: deps.accounts, journal: deps.journal,
@@ -80,6 +91,11 @@ export class Device {
     return this.#policy;
   }
 
+  #dump(p: EffectivePolicy): ReturnType<typeof policyDumpEvent> {
+    if (this.#dumpOf?.policy !== p) this.#dumpOf = { policy: p, dump: policyDumpEvent(p) };
+    return this.#dumpOf.dump;
+  }
+
   /** A policy root changed (CSP session, Group Policy refresh, `lapsim policy set`). */
   policyChanged(): void {
     this.#policy = undefined;
@@ -92,7 +108,7 @@ export class Device {
    */
   async recover(): Promise<'none' | 'completed' | 'discarded' | 'failed'> {
     const r = await this.engine.recover();
-    this.#recovered = true;
+    this.#recovered = r !== 'failed';
     if (r !== 'none') this.ctx.log.info({ recovery: r }, 'resolved a rotation left in flight');
     return r;
   }
@@ -103,8 +119,18 @@ export class Device {
    */
   async processCycle(trigger: CycleTrigger = 'background'): Promise<CycleOutcome | undefined> {
     if (trigger === 'background' && this.ctx.clock.now() < this.#idleUntil) return undefined;
-    if (!this.#recovered || this.ctx.journal.current()) await this.recover();
-    const outcome = await runCycle(this.ctx, this.engine, trigger);
+    if (!this.#recovered) await this.recover();
+    this.#cycleEvents = [];
+    let outcome: CycleOutcome;
+    try {
+      outcome = await runCycle(this.ctx, this.engine, trigger);
+    } finally {
+      const events = this.#cycleEvents;
+      this.#cycleEvents = undefined;
+      if (events.length > 0) this.ctx.events.appendMany(events);
+    }
+    // A failed cycle may have left a rotation in the journal (a failed final commit): check again.
+    if (outcome.hresult !== 0) this.#recovered = false;
     this.#planIdle(outcome);
     return outcome;
   }
@@ -162,7 +188,7 @@ export class Device {
   #planIdle(o: CycleOutcome): void {
     const policy = this.policy();
     const s = this.ctx.state.load();
-    if (o.hresult !== 0 || this.ctx.journal.current() || (policy.managed && policy.backupDirectory === 2)) {
+    if (o.hresult !== 0 || (policy.managed && policy.backupDirectory === 2)) {
       this.#idleUntil = Number.NEGATIVE_INFINITY;
       return;
     }

@@ -41,6 +41,9 @@ export class MemoryEventLog implements EventLog {
   append(event: LapsEvent): void {
     this.events.push(event);
   }
+  appendMany(events: readonly LapsEvent[]): void {
+    this.events.push(...events);
+  }
   list(opts: { since?: number; limit?: number } = {}): LapsEvent[] {
     const since = opts.since;
     const out = since === undefined ? [...this.events] : this.events.filter((e) => e.time >= since);

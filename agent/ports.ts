@@ -142,6 +142,8 @@ export interface LapsEvent {
 
 export interface EventLog {
   append(event: LapsEvent): void;
+  /** Appends several events in order, in one write (a cycle's events). */
+  appendMany(events: readonly LapsEvent[]): void;
   list(opts?: { since?: number; limit?: number }): LapsEvent[];
 }
 

@@ -19,12 +19,11 @@ export function asDeviceId(s: string): DeviceId {
   return s.toLowerCase() as DeviceId;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A random version-4 GUID from the given bytes source (so that tests and sims stay seeded). */
 export function guidFromBytes(b: Uint8Array): string {
   if (b.length < 16) throw new RangeError('guid needs 16 bytes');
-  const x = Uint8Array.from(b.subarray(0, 16));
-  x[6] = (x[6]! & 0x0f) | 0x40;
-  x[8] = (x[8]! & 0x3f) | 0x80;
-  const h = Array.from(x, (v) => v.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const h = (i: number): string => HEX[i === 6 ? (b[6]! & 0x0f) | 0x40 : i === 8 ? (b[8]! & 0x3f) | 0x80 : b[i]!]!;
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
 }

@@ -24,7 +24,13 @@ export class CryptoRng implements Rng {
 
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    randomFillSync(out);
+    if (n > 256) {
+      randomFillSync(out);
+      return out;
+    }
+    if (this.#pos + n > POOL_SIZE) this.#refill();
+    out.set(this.#pool.subarray(this.#pos, this.#pos + n));
+    this.#pos += n;
     return out;
   }
 

@@ -39,6 +39,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // 64 MiB of page cache: a fleet's batch touches pages all over the file.
+      db.pragma('cache_size = -65536');
     }
     db.pragma('foreign_keys = ON');
     if (!opts.readonly) migrate(db, opts.migrations ?? MIGRATIONS);

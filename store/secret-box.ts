@@ -23,6 +23,8 @@ const TAG = 16;
 
 export class SecretBox {
   readonly #key: Buffer;
+  /** The last value sealed per Secret: the journal and the local directory seal the same password. */
+  readonly #sealed = new WeakMap<Secret, { context: string; value: Buffer }>();
 
   constructor(key: Uint8Array) {
     if (key.length !== 32) throw new StoreError('LAPS_ERR_STORE_KEY', 'the at-rest key must be 32 bytes');
@@ -31,6 +33,14 @@ export class SecretBox {
 
   /** version(1) | nonce(12) | tag(16) | ciphertext */
   seal(secret: Secret, context: string): Buffer {
+    const prior = this.#sealed.get(secret);
+    if (prior?.context === context) return prior.value;
+    const value = this.#seal(secret, context);
+    this.#sealed.set(secret, { context, value });
+    return value;
+  }
+
+  #seal(secret: Secret, context: string): Buffer {
     const nonce = randomBuffer(NONCE);
     const c = createCipheriv('aes-256-gcm', this.#key, nonce);
     c.setAAD(Buffer.from(context, 'utf8'));

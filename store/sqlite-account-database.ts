@@ -14,6 +14,7 @@ import type { Secret } from '../core/secret.js';
 import type { AccountDatabase, AccountPatch, LocalAccount, NewAccount } from '../agent/ports.js';
 import type { AccountRules } from '../agent/accounts/account-rules.js';
 import type { Db } from './database.js';
+import { atomic } from './atomic.js';
 
 interface Row {
   rid: number;
@@ -164,7 +165,7 @@ export class SqliteAccountDatabase implements AccountDatabase {
   /** Runs a read-then-write atomically (a savepoint when the caller already holds a transaction). */
   #write<T>(fn: () => T): T {
     try {
-      return this.#s.db.transaction(fn)();
+      return atomic(this.#s.db, fn);
     } catch (e) {
       if (e instanceof LapsError) throw e;
       const code = (e as { code?: unknown }).code;

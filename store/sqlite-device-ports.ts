@@ -10,6 +10,7 @@ import type {
 } from '../agent/ports.js';
 import type { ResetRequests } from '../agent/reset-requests.js';
 import type { Db } from './database.js';
+import { atomic } from './atomic.js';
 import type { SecretBox } from './secret-box.js';
 
 
@@ -38,34 +39,61 @@ function prepareAll(db: Db) {
 
 type Statements = ReturnType<typeof prepareAll>;
 
+/** Events written per multi-row INSERT. */
+const EVENT_CHUNK = 16;
+
 /** The device state ports of one SQLite database. */
 export class SqliteDevicePorts {
   readonly #s: Statements;
+  readonly #eventInserts: ReturnType<Db['prepare']>[] = [];
+
+  #insertEvents(n: number): ReturnType<Db['prepare']> {
+    let st = this.#eventInserts[n];
+    if (!st) {
+      const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      st = this.db.prepare(`INSERT INTO events (device_id, time, event_id, level, message, fields) VALUES ${values}`);
+      this.#eventInserts[n] = st;
+    }
+    return st;
+  }
 
   constructor(readonly db: Db, private readonly box: SecretBox) {
     this.#s = prepareAll(db);
   }
 
-  state(deviceId: string): LapsStateStore {
+  /**
+   * The device's LAPS state. This process is the device's only writer (one agent per device), so
+   * the last state read or written is kept and served from memory; `reload` drops it (after a
+   * rolled-back batch).
+   */
+  state(deviceId: string): LapsStateStore & { reload(): void } {
     const s = this.#s;
+    let cached: LapsState | undefined;
     return {
       load: () => {
+        if (cached) return cached;
         const row = s.stateGet.get(deviceId) as { state: string } | undefined;
-        if (!row) return {};
+        if (!row) return (cached = {});
         try {
-          return JSON.parse(row.state) as LapsState;
+          return (cached = JSON.parse(row.state) as LapsState);
         } catch (e) {
           throw new StoreError('LAPS_ERR_STORE_CORRUPT', `LAPS state of device ${deviceId} is damaged`, { cause: e });
         }
       },
-      save: (state) => void s.stateSet.run(deviceId, JSON.stringify(state)),
+      save: (state) => {
+        s.stateSet.run(deviceId, JSON.stringify(state));
+        cached = state;
+      },
+      reload: () => {
+        cached = undefined;
+      },
     };
   }
 
   journal(deviceId: string): RotationJournal {
     const s = this.#s;
     const box = this.box;
-    const context = `journal:${deviceId}`;
+    const context = `device:${deviceId}`;
     return {
       current: (): JournalEntry | undefined => {
         const row = s.journalGet.get(deviceId) as { phase: string; intent: string; sealed_password: Buffer } | undefined;
@@ -90,6 +118,14 @@ export class SqliteDevicePorts {
     const s = this.#s;
     return {
       append: (e: LapsEvent) => void s.eventAdd.run(deviceId, e.time, e.id, e.level, e.message, JSON.stringify(e.fields)),
+      appendMany: (events) => {
+        for (let i = 0; i < events.length; i += EVENT_CHUNK) {
+          const chunk = events.slice(i, i + EVENT_CHUNK);
+          const params: (string | number)[] = [];
+          for (const e of chunk) params.push(deviceId, e.time, e.id, e.level, e.message, JSON.stringify(e.fields));
+          this.#insertEvents(chunk.length).run(params);
+        }
+      },
       list: (opts = {}) =>
         (s.eventList.all(deviceId, opts.since ?? -8.64e15, opts.limit ?? -1) as { time: number; event_id: number; level: string; message: string; fields: string }[])
           .map((r) => ({ id: r.event_id, level: r.level as LapsEvent['level'], time: r.time, message: r.message, fields: JSON.parse(r.fields) as LapsEvent['fields'] })),
@@ -116,9 +152,9 @@ export class SqliteDevicePorts {
         return { csp, ...roots };
       },
       set: (root, values) => {
-        db.transaction(() => {
+        atomic(db, () => {
           for (const [name, value] of Object.entries(values)) s.rootSet.run(deviceId, root, name, value);
-        })();
+        });
       },
       clear: (root) => void s.rootClear.run(deviceId, root),
     };
@@ -138,7 +174,7 @@ export class SqliteDevicePorts {
 
   /** Runs `fn` in one transaction (batches a fleet's writes; nested calls join the outer one). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return atomic(this.db, fn);
   }
 }
 

@@ -5,6 +5,7 @@
 import { EscrowError } from '../core/errors.js';
 import type { BackupRequest, DirectoryBackend, DirectoryView, StoredCredential } from '../agent/ports.js';
 import type { Db } from './database.js';
+import { atomic } from './atomic.js';
 import type { SecretBox } from './secret-box.js';
 
 /** Entra keeps the last three passwords of a device. */
@@ -17,13 +18,12 @@ export class SqliteLocalDirectory implements DirectoryBackend {
   readonly #insert;
   readonly #list;
   readonly #trim;
-  readonly #latest;
 
   constructor(private readonly db: Db, private readonly box: SecretBox) {
-    this.#insert = db.prepare('INSERT INTO local_directory (device_id, seq, account_name, account_sid, sealed_password, backup_time, expiry) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#insert = db.prepare(`INSERT INTO local_directory (device_id, seq, account_name, account_sid, sealed_password, backup_time, expiry)
+      SELECT @device, coalesce(max(seq), 0) + 1, @name, @sid, @sealed, @time, @expiry FROM local_directory WHERE device_id = @device RETURNING seq`);
     this.#list = db.prepare('SELECT * FROM local_directory WHERE device_id = ? ORDER BY seq DESC');
     this.#trim = db.prepare('DELETE FROM local_directory WHERE device_id = ? AND seq <= ?');
-    this.#latest = db.prepare('SELECT max(seq) AS seq FROM local_directory WHERE device_id = ?');
   }
 
   async view(deviceId: string): Promise<DirectoryView> {
@@ -33,12 +33,12 @@ export class SqliteLocalDirectory implements DirectoryBackend {
 
   async backup(req: BackupRequest): Promise<void> {
     try {
-      this.db.transaction(() => {
-        const last = (this.#latest.get(req.deviceId) as { seq: number | null }).seq ?? 0;
-        const seq = last + 1;
-        this.#insert.run(req.deviceId, seq, req.accountName, req.accountSid, this.box.seal(req.password, this.#context(req.deviceId)), req.backupTime, req.expiry);
-        this.#trim.run(req.deviceId, seq - LOCAL_DIRECTORY_HISTORY);
-      })();
+      atomic(this.db, () => {
+        const { seq } = this.#insert.get({
+          device: req.deviceId, name: req.accountName, sid: req.accountSid, sealed: this.box.seal(req.password, this.#context(req.deviceId)), time: req.backupTime, expiry: req.expiry,
+        }) as { seq: number };
+        if (seq > LOCAL_DIRECTORY_HISTORY) this.#trim.run(req.deviceId, seq - LOCAL_DIRECTORY_HISTORY);
+      });
     } catch (e) {
       throw new EscrowError('LAPS_ERR_ESCROW_UNAVAILABLE', `local directory write failed: ${(e as Error).message}`, { retryable: true, cause: e });
     }
@@ -55,6 +55,6 @@ export class SqliteLocalDirectory implements DirectoryBackend {
   }
 
   #context(deviceId: string): string {
-    return `local-directory:${deviceId}`;
+    return `device:${deviceId}`;
   }
 }

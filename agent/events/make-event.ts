@@ -53,12 +53,47 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** A template split once into literal text and placeholders, so that rendering is a join. */
+type Part = string | { readonly name: string; readonly format: string | undefined };
+const COMPILED = new Map<number, readonly Part[]>();
+/** Messages of events without fields never change: rendered once. */
+const CONSTANT = new Map<number, string>();
+
+function compile(id: number, template: string): readonly Part[] {
+  let parts = COMPILED.get(id);
+  if (!parts) {
+    const out: Part[] = [];
+    let last = 0;
+    for (const m of template.matchAll(PLACEHOLDER)) {
+      if (m.index > last) out.push(template.slice(last, m.index));
+      out.push({ name: m[1]!, format: m[2] });
+      last = m.index + m[0].length;
+    }
+    if (last < template.length) out.push(template.slice(last));
+    parts = out;
+    COMPILED.set(id, parts);
+  }
+  return parts;
+}
+
 function renderTemplate(id: number, template: string, fields: Readonly<Record<string, EventFieldValue>>): string {
-  return template.replace(PLACEHOLDER, (_m, name: string, format: string | undefined) => {
-    const value = fields[name];
-    if (value === undefined) throw new ImplementationError(`event ${id}: template uses undeclared field '${name}'`);
-    return formatField(id, value, format);
-  });
+  const constant = CONSTANT.get(id);
+  if (constant !== undefined) return constant;
+  const parts = compile(id, template);
+  let out = '';
+  let hasField = false;
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      out += p;
+      continue;
+    }
+    hasField = true;
+    const value = fields[p.name];
+    if (value === undefined) throw new ImplementationError(`event ${id}: template uses undeclared field '${p.name}'`);
+    out += formatField(id, value, p.format);
+  }
+  if (!hasField) CONSTANT.set(id, out);
+  return out;
 }
 
 function formatField(id: number, value: EventFieldValue, format: string | undefined): string {

@@ -91,9 +91,10 @@ export const MIGRATIONS: readonly Migration[] = [
         started_at  INTEGER NOT NULL
       ) STRICT;
 
-      -- Microsoft-Windows-LAPS/Operational, simulated. Never holds a password.
+      -- Microsoft-Windows-LAPS/Operational, simulated. Never holds a password. Append-only in
+      -- rowid order with no secondary index: a fleet writes millions of rows.
       CREATE TABLE events (
-        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq        INTEGER PRIMARY KEY,
         device_id  TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
         time       INTEGER NOT NULL,
         event_id   INTEGER NOT NULL,
@@ -101,11 +102,10 @@ export const MIGRATIONS: readonly Migration[] = [
         message    TEXT NOT NULL,
         fields     TEXT NOT NULL
       ) STRICT;
-      CREATE INDEX events_by_device ON events (device_id, time);
 
       -- Things the device did that Windows would do to sessions (post-authentication actions).
       CREATE TABLE device_activity (
-        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq        INTEGER PRIMARY KEY,
         device_id  TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
         time       INTEGER NOT NULL,
         kind       TEXT NOT NULL,

@@ -1,0 +1,64 @@
+/**
+ * Runs a synchronous function atomically: a transaction, or a savepoint when the caller already
+ * holds one (a batch). Uses statements prepared once per database: better-sqlite3's
+ * `db.transaction()` wrapper costs more than the few writes a rotation step makes.
+ */
+import type { Db } from './database.js';
+
+interface Runnable {
+  run(): unknown;
+}
+
+interface Control {
+  readonly begin: Runnable;
+  readonly commit: Runnable;
+  readonly rollback: Runnable;
+  readonly savepoint: Runnable;
+  readonly release: Runnable;
+  readonly rollbackTo: Runnable;
+}
+
+const CONTROLS = new WeakMap<Db, Control>();
+
+function control(db: Db): Control {
+  let c = CONTROLS.get(db);
+  if (!c) {
+    c = {
+      begin: db.prepare('BEGIN'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT lapsim_atomic'),
+      release: db.prepare('RELEASE lapsim_atomic'),
+      rollbackTo: db.prepare('ROLLBACK TO lapsim_atomic'),
+    };
+    CONTROLS.set(db, c);
+  }
+  return c;
+}
+
+export function atomic<T>(db: Db, fn: () => T): T {
+  const c = control(db);
+  if (db.inTransaction) {
+    c.savepoint.run();
+    try {
+      const out = fn();
+      c.release.run();
+      return out;
+    } catch (e) {
+      if (db.inTransaction) {
+        c.rollbackTo.run();
+        c.release.run();
+      }
+      throw e;
+    }
+  }
+  c.begin.run();
+  try {
+    const out = fn();
+    c.commit.run();
+    return out;
+  } catch (e) {
+    if (db.inTransaction) c.rollback.run();
+    throw e;
+  }
+}
