@@ -36,28 +36,35 @@ export interface CycleOutcome extends CycleResult {
 export async function runCycle(ctx: DeviceContext, engine: RotationEngine, requested: CycleTrigger): Promise<CycleOutcome> {
   const now = ctx.clock.now();
   const emit = ctx.emit;
-  emit(10003);
   const resetPending = ctx.resets.pending();
   let trigger: CycleTrigger = resetPending ? 'admin' : requested;
-
+  const state = ctx.state.load();
   const policy = ctx.policy();
-  for (const w of policy.warnings) emit(w.eventId, w.fields);
+  // The support sample logs the grace-period expiry (10042) before the cycle starts.
+  const postAuth = policy.managed && postAuthDue(state, now);
+  if (postAuth && !resetPending) {
+    emit(10042, { accountName: ctx.accounts.byRid(state.postAuth!.rid)?.name ?? state.lastAccountName ?? '', rid: state.postAuth!.rid });
+    trigger = 'post-auth';
+  }
+  emit(10003);
+
   if (!policy.managed) {
+    // A policy that exists but cannot be used (legacy CSE installed, DC, join mismatch) is still
+    // dumped (Windows' sample: 10023, 10033, 10004); a disabled one logs 10024.
+    const dump = ctx.policyDump(policy);
+    if (dump.id !== 10024 && policy.source !== 'None') emit(dump.id, dump.fields);
+    for (const w of policy.warnings) emit(w.eventId, w.fields);
     if (policy.backupDirectory === 0 || policy.source === 'None') emit(10024);
+    else ctx.log.warn({ reason: policy.notManagedReason ?? policy.notManagedCode ?? 'unknown' }, 'LAPS policy present but not managed on this device');
     if (resetPending) ctx.resets.complete(HRESULT.NOT_SUPPORTED);
     return finish(ctx, { trigger, reasons: 0, rotated: false, hresult: 0, eventId: 10004 });
   }
+  for (const w of policy.warnings) emit(w.eventId, w.fields);
   const bd = policy.backupDirectory as 1 | 2;
   const dump = ctx.policyDump(policy);
   emit(dump.id, dump.fields);
   emit(bd === 2 ? 10009 : 10010);
 
-  const state = ctx.state.load();
-  const postAuth = postAuthDue(state, now);
-  if (postAuth && !resetPending) {
-    emit(10042, { accountName: state.lastAccountName ?? '', rid: state.postAuth!.rid });
-    trigger = 'post-auth';
-  }
   const triggerEvent = TRIGGER_EVENT[trigger];
   if (triggerEvent !== undefined) emit(triggerEvent);
 

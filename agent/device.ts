@@ -9,6 +9,7 @@ import type { Rng } from '../core/rng.js';
 import type { Secret } from '../core/secret.js';
 import { ImplementationError } from '../core/errors.js';
 import { accountSid } from './accounts/sid.js';
+import { checkLogon } from './accounts/logon.js';
 import type { DeviceContext, DeviceIdentity, DeviceOptions, DevicePorts } from './device-context.js';
 import { makeEvent } from './events/make-event.js';
 import type { LapsEventId } from './events/catalogue.js';
@@ -33,6 +34,8 @@ export interface DeviceDeps extends DevicePorts {
 export interface LogonResult {
   readonly ok: boolean;
   readonly account: LocalAccount | undefined;
+  /** Why a logon failed, as LogonUser reports it (1326 bad name or password, 1331 disabled). */
+  readonly win32Error?: number;
   /** Set when this logon started a post-authentication deadline. */
   readonly postAuthDeadline?: number;
 }
@@ -154,8 +157,9 @@ export class Device {
    * managed account starts post-authentication (event 10041).
    */
   logon(name: string, password: Secret): LogonResult {
-    const account = this.ctx.accounts.byName(name);
-    if (!account || !this.ctx.accounts.verifyPassword(account.rid, password)) return { ok: false, account };
+    const check = checkLogon(this.ctx.accounts, name, password);
+    if (!check.ok) return { ok: false, account: check.account, win32Error: check.win32Error };
+    const account = check.account;
     const policy = this.policy();
     const state = this.ctx.state.load();
     const managedRid = policy.managed ? state.lastAccountRid : undefined;

@@ -39,7 +39,8 @@ export function registerLifecycle(program: Command): void {
     .action(action(async (account: string, o: DeviceCommandOptions & { password: string }) => {
       const r = await withDevice(o, (d) => d.device.logon(account, new Secret(o.password)));
       if (!r.ok) {
-        process.stderr.write(`lapsim: logon failed for ${account}: ${r.account ? 'wrong password' : 'no such account'}\n`);
+        const why = r.win32Error === 1331 ? 'the account is disabled (1331)' : 'unknown user name or bad password (1326)';
+        process.stderr.write(`lapsim: logon failed for ${account}: ${why}\n`);
         throw new ExitCode(EXIT_FAILURE);
       }
       process.stdout.write(`logon succeeded for ${r.account!.name}${r.postAuthDeadline !== undefined ? `; password reset scheduled at ${iso(r.postAuthDeadline)}` : ''}\n`);

@@ -185,6 +185,7 @@ describe('crash safety: every fault point, both modes', () => {
 describe('post-authentication actions', () => {
   it('a logon sets the deadline, later logons keep it, the deadline resets and signs out', async () => {
     const h = deviceHarness({ csp: { ...ENTRA_POLICY, PostAuthenticationResetDelay: '8', PostAuthenticationActions: '3' } });
+    h.accounts.update(500, { enabled: true });
     await h.device.processCycle();
     const pw = (await h.directory.credentials(h.device.identity.deviceId))[0]!.password;
     h.clock.advance(HOUR);
@@ -192,12 +193,15 @@ describe('post-authentication actions', () => {
     expect(first).toMatchObject({ ok: true, postAuthDeadline: MARCH_1 + 9 * HOUR });
     h.clock.advance(HOUR);
     expect(h.device.logon('Administrator', pw).postAuthDeadline).toBeUndefined();
-    expect(h.device.logon('Administrator', new Secret('wrong')).ok).toBe(false);
+    expect(h.device.logon('Administrator', new Secret('wrong'))).toMatchObject({ ok: false, win32Error: 1326 });
+    h.accounts.update(500, { enabled: false });
+    expect(h.device.logon('Administrator', pw)).toMatchObject({ ok: false, win32Error: 1331 });
+    h.accounts.update(500, { enabled: true });
     h.clock.advanceTo(MARCH_1 + 9 * HOUR);
     h.newEventIds();
     const out = await h.device.processCycle();
     expect(out).toMatchObject({ rotated: true, trigger: 'post-auth' });
-    expect(h.newEventIds()).toEqual([10003, 10022, 10010, 10042, 10051, 10029, 10020, 10044, 10004]);
+    expect(h.newEventIds()).toEqual([10042, 10003, 10022, 10010, 10051, 10029, 10020, 10044, 10004]);
     expect(h.accounts.verifyPassword(500, pw)).toBe(false);
     expect(h.activity.list().map((a) => a.kind)).toEqual(['sign-out', 'smb-sessions-closed']);
     expect(h.state.load().postAuth).toBeUndefined();
@@ -205,6 +209,7 @@ describe('post-authentication actions', () => {
 
   it('failures are retried each cycle and given up after 100 (10048)', async () => {
     const h = deviceHarness({ csp: { ...ENTRA_POLICY, PostAuthenticationResetDelay: '1', PostAuthenticationActions: '5' } });
+    h.accounts.update(500, { enabled: true });
     await h.device.processCycle();
     const pw = (await h.directory.credentials(h.device.identity.deviceId))[0]!.password;
     h.device.logon('Administrator', pw);
