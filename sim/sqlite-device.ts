@@ -30,6 +30,8 @@ export interface DeviceInit {
   readonly isDomainController?: boolean;
   readonly legacyCseInstalled?: boolean;
   readonly builtinAdminName?: string;
+  /** Keep the built-in Administrator disabled, as Windows client ships it (default: enabled). */
+  readonly builtinAdminDisabled?: boolean;
   readonly directory?: DirectoryKind;
   readonly deviceId?: string;
 }
@@ -86,7 +88,10 @@ export function initSqliteDevice(path: string, init: DeviceInit, clock: Clock, r
     if (!/^\d+\.\d+\.\d+(\.\d+)?$/.test(record.osBuild)) throw new UsageError(`--os-build must look like 10.0.26100.4349, got ${record.osBuild}`);
     db.transaction(() => {
       insertDevice(db, record);
-      seedBuiltinAccounts(new SqliteAccountDatabase(db, deviceId, windowsAccountRules), init.builtinAdminName !== undefined ? { administratorName: init.builtinAdminName } : {});
+      seedBuiltinAccounts(new SqliteAccountDatabase(db, deviceId, windowsAccountRules), {
+        administratorEnabled: !(init.builtinAdminDisabled ?? false),
+        ...(init.builtinAdminName !== undefined ? { administratorName: init.builtinAdminName } : {}),
+      });
     })();
     return record;
   } finally {

@@ -10,7 +10,7 @@ import { clockFor } from '../device-options.js';
 
 interface InitOptions {
   state: string; name?: string; join: 'entra' | 'ad' | 'hybrid' | 'workgroup'; osBuild?: string; dc?: boolean; legacyCse?: boolean;
-  builtinAdminName?: string; directory: 'none' | 'local'; now?: number; json?: boolean;
+  builtinAdminName?: string; builtinAdminDisabled?: boolean; directory: 'none' | 'local'; now?: number; json?: boolean;
 }
 
 export function registerDevice(program: Command): void {
@@ -25,6 +25,7 @@ export function registerDevice(program: Command): void {
     .option('--dc', 'the device is a domain controller')
     .option('--legacy-cse', 'the legacy Microsoft LAPS (AdmPwd) client-side extension is installed')
     .option('--builtin-admin-name <name>', 'name of the built-in RID 500 account (renamed or localized)')
+    .option('--builtin-admin-disabled', 'keep the built-in Administrator disabled, as Windows client ships it (default: enabled)')
     .addOption(new Option('--directory <kind>', 'where passwords are escrowed').choices(['none', 'local']).default('local'))
     .addOption(new Option('--now <iso>', 'creation time (ISO 8601)').argParser(parseInstant))
     .option('--json', 'print the device as JSON')
@@ -38,6 +39,7 @@ export function registerDevice(program: Command): void {
         ...(o.name !== undefined ? { name: o.name } : {}), ...(o.osBuild !== undefined ? { osBuild: o.osBuild } : {}),
         ...(o.dc ? { isDomainController: true } : {}), ...(o.legacyCse ? { legacyCseInstalled: true } : {}),
         ...(o.builtinAdminName !== undefined ? { builtinAdminName: o.builtinAdminName } : {}),
+        ...(o.builtinAdminDisabled ? { builtinAdminDisabled: true } : {}),
       }, clockFor(o), cryptoRng());
       if (o.json) printJson(rec);
       else process.stdout.write(`created device ${rec.name} (${rec.deviceId}), ${rec.joinType}-joined, OS ${rec.osBuild}, directory ${rec.directory}\n`);
