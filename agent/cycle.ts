@@ -4,14 +4,14 @@
  * and the event sequence. Never throws for a LAPS failure: the outcome is events and a result.
  */
 import type { Rng } from '../core/rng.js';
-import { isLapsError } from '../core/errors.js';
+import { EscrowError, isLapsError } from '../core/errors.js';
 import type { Secret } from '../core/secret.js';
 import { guidFromBytes } from '../core/ids.js';
 import type { CycleResult, LapsState, LocalAccount, RotationTrigger } from './ports.js';
 import type { EffectivePolicy } from './policy/types.js';
 import { generatePassword } from './password/generator.js';
 import { expiryFor, rotationReasons } from './rotation/decision.js';
-import { HRESULT, type Emit, type RotationEngine } from './rotation/engine.js';
+import { escrowHresult, HRESULT, type Emit, type RotationEngine } from './rotation/engine.js';
 import { activitiesFor, POST_AUTH_MAX_RETRIES, postAuthDue, rotatedSinceAuthentication } from './rotation/post-auth.js';
 import { CrashSignal } from './rotation/faults.js';
 import type { DeviceContext } from './device-context.js';
@@ -96,8 +96,13 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
       view = await ctx.directory.view(ctx.identity.deviceId);
     } catch (e) {
       if (e instanceof CrashSignal) throw e;
-      emit(10011, { errorCode: HRESULT.UNREACHABLE });
-      return fail(10011, HRESULT.UNREACHABLE);
+      const hresult = escrowHresult(e as Error);
+      if (e instanceof EscrowError && e.events.length > 0) {
+        for (const ev of e.events) emit(ev.id, { ...ev.fields });
+        return fail(e.events.at(-1)!.id, hresult);
+      }
+      emit(10011, { errorCode: hresult });
+      return fail(10011, hresult);
     }
   }
 

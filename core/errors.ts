@@ -83,16 +83,28 @@ export class EscrowError extends LapsError {
   readonly retryable: boolean;
   readonly httpStatus: number | undefined;
   readonly body: string | undefined;
+  /**
+   * LAPS events that explain the failure, logged by the device before its generic failure event
+   * (e.g. 10057 bind failed, 10012 schema missing, 10065 insufficient rights, 10025 discovery).
+   */
+  readonly events: readonly { readonly id: number; readonly fields: Readonly<Record<string, string | number | boolean>> }[];
+  /** HRESULT to report (unsigned 32-bit); derived from the HTTP status or retryability when unset. */
+  readonly hresult: number | undefined;
 
   constructor(
     code: Extract<ErrorCode, `LAPS_ERR_ESCROW${string}`>,
     message: string,
-    opts: LapsErrorOptions & { retryable: boolean; httpStatus?: number; body?: string },
+    opts: LapsErrorOptions & {
+      retryable: boolean; httpStatus?: number; body?: string; hresult?: number;
+      events?: readonly { readonly id: number; readonly fields: Readonly<Record<string, string | number | boolean>> }[];
+    },
   ) {
     super(code, message, opts);
     this.retryable = opts.retryable;
     this.httpStatus = opts.httpStatus;
     this.body = opts.body;
+    this.events = opts.events ?? [];
+    this.hresult = opts.hresult;
   }
 }
 

@@ -11,7 +11,6 @@ import { guidFromBytes } from '../core/ids.js';
 import { Device } from '../agent/device.js';
 import type { DeviceOptions, JoinType } from '../agent/device-context.js';
 import type { DirectoryBackend } from '../agent/ports.js';
-import { NoDirectory } from '../agent/escrow/no-directory.js';
 import type { FaultInjector } from '../agent/rotation/faults.js';
 import { randomMachineDomainSid } from '../agent/accounts/sid.js';
 import { windowsAccountRules } from '../agent/accounts/account-rules.js';
@@ -21,7 +20,9 @@ import { DEFAULT_OS_BUILD, insertDevice, resolveDevice, type DeviceRecord, type 
 import { loadStoreKey, SecretBox } from '../store/secret-box.js';
 import { SqliteAccountDatabase } from '../store/sqlite-account-database.js';
 import { SqliteDevicePorts } from '../store/sqlite-device-ports.js';
-import { SqliteLocalDirectory } from '../store/sqlite-local-directory.js';
+import { loadDirectoryConfig, saveDirectoryConfig } from '../store/directory-config.js';
+import { noopLogger } from '../core/logger.js';
+import { directoryProvider } from './directory-registry.js';
 
 export interface DeviceInit {
   readonly name?: string;
@@ -33,6 +34,8 @@ export interface DeviceInit {
   /** Keep the built-in Administrator disabled, as Windows client ships it (default: enabled). */
   readonly builtinAdminDisabled?: boolean;
   readonly directory?: DirectoryKind;
+  /** The part after `=` in `--directory kind=target` (a URL, a folder). */
+  readonly directoryTarget?: string;
   readonly deviceId?: string;
 }
 
@@ -68,8 +71,14 @@ export function randomDeviceName(rng: Rng): string {
   return s;
 }
 
-/** Creates a device in the database at `path` (created on first use) and seeds its accounts. */
-export function initSqliteDevice(path: string, init: DeviceInit, clock: Clock, rng: Rng): DeviceRecord {
+/**
+ * Creates a device in the database at `path` (created on first use), seeds its accounts and joins
+ * it to its directory (registration in an Entra tenant, a computer account in AD).
+ */
+export async function initSqliteDevice(
+  path: string, init: DeviceInit, clock: Clock, rng: Rng, env: Readonly<Record<string, string | undefined>> = {},
+): Promise<DeviceRecord> {
+  const provider = directoryProvider(init.directory ?? 'local');
   const db = openDatabase(path);
   try {
     const deviceId = (init.deviceId ?? guidFromBytes(rng.bytes(16))).toLowerCase();
@@ -83,15 +92,18 @@ export function initSqliteDevice(path: string, init: DeviceInit, clock: Clock, r
       isDomainController: init.isDomainController ?? false,
       legacyCseInstalled: init.legacyCseInstalled ?? false,
       domainSid: randomMachineDomainSid(rng),
-      directory: init.directory ?? 'local',
+      directory: (init.directory ?? 'local') as DirectoryKind,
     };
     if (!/^\d+\.\d+\.\d+(\.\d+)?$/.test(record.osBuild)) throw new UsageError(`--os-build must look like 10.0.26100.4349, got ${record.osBuild}`);
+    const box = new SecretBox(loadStoreKey(path, env));
+    const joined = await provider.join({ db, box, record, clock, rng, env }, init.directoryTarget);
     db.transaction(() => {
       insertDevice(db, record);
       seedBuiltinAccounts(new SqliteAccountDatabase(db, deviceId, windowsAccountRules), {
         administratorEnabled: !(init.builtinAdminDisabled ?? false),
         ...(init.builtinAdminName !== undefined ? { administratorName: init.builtinAdminName } : {}),
       });
+      saveDirectoryConfig(db, box, deviceId, { kind: provider.kind, settings: joined.settings, secret: joined.secret });
     })();
     return record;
   } finally {
@@ -110,7 +122,10 @@ export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
     const box = new SecretBox(loadStoreKey(o.path, o.env ?? {}));
     const ports = new SqliteDevicePorts(db, box);
     const accounts = new SqliteAccountDatabase(db, record.deviceId, windowsAccountRules);
-    const directory = o.directory ?? directoryFor(record.directory, db, box);
+    const env = o.env ?? {};
+    const directory = o.directory ?? directoryProvider(record.directory).open({
+      db, box, record, clock: o.clock, rng: o.rng, env, logger: o.logger ?? noopLogger, config: loadDirectoryConfig(db, box, record.deviceId),
+    });
     const device = new Device({
       identity: record, clock: o.clock, rng: o.rng, ...(o.logger ? { logger: o.logger } : {}),
       ...(o.faults ? { faults: o.faults } : {}), ...(o.options ? { options: o.options } : {}),
@@ -122,16 +137,5 @@ export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
   } catch (e) {
     db.close();
     throw e;
-  }
-}
-
-function directoryFor(kind: DirectoryKind, db: Db, box: SecretBox): DirectoryBackend {
-  switch (kind) {
-    case 'local':
-      return new SqliteLocalDirectory(db, box);
-    case 'none':
-      return new NoDirectory();
-    default:
-      throw new UsageError(`directory ${kind} needs --directory ${kind}=<url or folder> (see docs/cli.md)`);
   }
 }

@@ -57,6 +57,7 @@ export const HRESULT = {
 /** The HRESULT for an escrow failure. */
 export function escrowHresult(e: Error): number {
   if (e instanceof EscrowError) {
+    if (e.hresult !== undefined) return e.hresult >>> 0;
     if (e.httpStatus !== undefined && e.httpStatus >= 400) return (0x80070000 | e.httpStatus) >>> 0;
     return e.retryable ? HRESULT.UNREACHABLE : HRESULT.E_FAIL;
   }
@@ -146,6 +147,7 @@ export class RotationEngine {
 
   #escrowFailed(intent: RotationIntent, e: Error): RotationOutcome {
     const hresult = escrowHresult(e);
+    if (e instanceof EscrowError) for (const ev of e.events) this.d.emit(ev.id, { ...ev.fields });
     if (intent.backupDirectory === 1) {
       if (e instanceof EscrowError && e.httpStatus !== undefined) {
         this.d.emit(10059, { httpStatus: e.httpStatus, body: e.body ?? '' });

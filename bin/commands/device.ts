@@ -2,6 +2,8 @@
 import { Option, type Command } from 'commander';
 import { cryptoRng } from '../../core/rng.js';
 import { initSqliteDevice } from '../../sim/sqlite-device.js';
+import { parseDirectorySpec } from '../../sim/directory-registry.js';
+import type { DirectoryKind } from '../../store/devices.js';
 import { openDatabase } from '../../store/database.js';
 import { countDevices } from '../../store/devices.js';
 import { LapsError } from '../../core/errors.js';
@@ -10,7 +12,7 @@ import { clockFor } from '../device-options.js';
 
 interface InitOptions {
   state: string; name?: string; join: 'entra' | 'ad' | 'hybrid' | 'workgroup'; osBuild?: string; dc?: boolean; legacyCse?: boolean;
-  builtinAdminName?: string; builtinAdminDisabled?: boolean; directory: 'none' | 'local'; now?: number; json?: boolean;
+  builtinAdminName?: string; builtinAdminDisabled?: boolean; directory: string; now?: number; json?: boolean;
 }
 
 export function registerDevice(program: Command): void {
@@ -26,7 +28,7 @@ export function registerDevice(program: Command): void {
     .option('--legacy-cse', 'the legacy Microsoft LAPS (AdmPwd) client-side extension is installed')
     .option('--builtin-admin-name <name>', 'name of the built-in RID 500 account (renamed or localized)')
     .option('--builtin-admin-disabled', 'keep the built-in Administrator disabled, as Windows client ships it (default: enabled)')
-    .addOption(new Option('--directory <kind>', 'where passwords are escrowed').choices(['none', 'local']).default('local'))
+    .option('--directory <kind[=target]>', 'where passwords are escrowed: none, local (in the database), entra=<url>, ad=<folder or ldaps URL>', 'local')
     .addOption(new Option('--now <iso>', 'creation time (ISO 8601)').argParser(parseInstant))
     .option('--json', 'print the device as JSON')
     .action(action(async (o: InitOptions) => {
@@ -34,13 +36,14 @@ export function registerDevice(program: Command): void {
       const existing = countDevices(db);
       db.close();
       if (existing > 0) throw new LapsError('LAPS_ERR_DEVICE_EXISTS', `${o.state} already holds a device; use another --state file`);
-      const rec = initSqliteDevice(o.state, {
-        joinType: o.join, directory: o.directory,
+      const dir = parseDirectorySpec(o.directory);
+      const rec = await initSqliteDevice(o.state, {
+        joinType: o.join, directory: dir.kind as DirectoryKind, ...(dir.target !== undefined ? { directoryTarget: dir.target } : {}),
         ...(o.name !== undefined ? { name: o.name } : {}), ...(o.osBuild !== undefined ? { osBuild: o.osBuild } : {}),
         ...(o.dc ? { isDomainController: true } : {}), ...(o.legacyCse ? { legacyCseInstalled: true } : {}),
         ...(o.builtinAdminName !== undefined ? { builtinAdminName: o.builtinAdminName } : {}),
         ...(o.builtinAdminDisabled ? { builtinAdminDisabled: true } : {}),
-      }, clockFor(o), cryptoRng());
+      }, clockFor(o), cryptoRng(), process.env);
       if (o.json) printJson(rec);
       else process.stdout.write(`created device ${rec.name} (${rec.deviceId}), ${rec.joinType}-joined, OS ${rec.osBuild}, directory ${rec.directory}\n`);
     }));

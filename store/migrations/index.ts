@@ -125,5 +125,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'directory connection of each device',
+    sql: `
+      -- How a device reaches its directory (Entra emulator URL and tenant, AD connection file or
+      -- ldaps URL and computer account), with the device's credential sealed at rest.
+      CREATE TABLE directory_config (
+        device_id     TEXT PRIMARY KEY REFERENCES devices(device_id) ON DELETE CASCADE,
+        kind          TEXT NOT NULL,
+        settings      TEXT NOT NULL,
+        sealed_secret BLOB
+      ) STRICT;
+    `,
+  },
 ];
-

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { Secret } from '../../core/secret.js';
 import { openDatabase } from '../../store/database.js';
+import { MIGRATIONS } from '../../store/migrations/index.js';
 import { insertDevice } from '../../store/devices.js';
 import { loadStoreKey, SecretBox } from '../../store/secret-box.js';
 import { SqliteDevicePorts } from '../../store/sqlite-device-ports.js';
@@ -42,10 +43,10 @@ describe('SQLite store on disk', () => {
     const { path, ports } = freshFile();
     expect(ports.db.pragma('journal_mode', { simple: true })).toBe('wal');
     const rows = ports.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     ports.db.close();
     const again = openDatabase(path);
-    expect(again.pragma('user_version', { simple: true })).toBe(2);
+    expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
     again.close();
   });
 
