@@ -4,7 +4,8 @@ import { registerDevice } from './device.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerPolicy } from './policy.js';
 import { registerAccount } from './account.js';
+import { registerCsp } from './csp.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDevice, registerAccount, registerPolicy, registerLifecycle];
+export const COMMANDS: Register[] = [registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp];

@@ -39,9 +39,6 @@ const itemArb: fc.Arbitrary<Item> = fc.record({ uri: uriArb, data: dataArb, form
   ...(r.data === undefined ? {} : { data: r.data }),
 }));
 
-/** Commands with CmdIDs filled in later (unique per message), some left without. */
-type Draft = { readonly el: BodyElement; readonly keepId: boolean };
-
 const { element } = fc.letrec<{ element: BodyElement }>((tie) => ({
   element: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
