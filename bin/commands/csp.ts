@@ -13,7 +13,7 @@ import { parseSyncml, serializeSyncml } from '../../csp/syncml/codec.js';
 import { MAX_MESSAGE_BYTES } from '../../csp/syncml/guards.js';
 import { hasLapsCsp, LAPS_NODES, LAPS_ROOT_URI } from '../../csp/laps/nodes.js';
 import { parseSettingValue } from '../../csp/laps/settings.js';
-import { initSqliteDevice } from '../../sim/sqlite-device.js';
+import { initSqliteDevice, openSqliteDevice } from '../../sim/sqlite-device.js';
 import { applyCspMessage } from '../../store/csp-apply.js';
 import { openDatabase } from '../../store/database.js';
 import { countDevices, resolveDevice, updateDevice, type DeviceRecord } from '../../store/devices.js';
@@ -22,7 +22,7 @@ import { action, parseInstant, printJson } from '../cli-support.js';
 import { clockFor, iso } from '../device-options.js';
 
 interface ApplyOptions {
-  state: string; osBuild?: string; strict?: boolean; device?: string; now?: number; pretty?: boolean;
+  state: string; osBuild?: string; strict?: boolean; device?: string; now?: number; pretty?: boolean; process: boolean;
 }
 interface ShowOptions {
   state: string; device?: string; json?: boolean;
@@ -43,11 +43,14 @@ export function registerCsp(program: Command): void {
     .option('--device <id>', 'device id or name, when the database holds several')
     .addOption(new Option('--now <iso>', 'processing time (ISO 8601), stamps reset requests').argParser(parseInstant))
     .option('--pretty', 'write the reply one command per line')
+    .option('--no-process', 'do not run the processing cycle that a change or a ResetPassword triggers at the end of the session')
     .action(action(async (file: string, o: ApplyOptions) => {
       if (o.osBuild !== undefined && !OS_BUILD.test(o.osBuild)) throw new UsageError(`--os-build must look like 10.0.26100.4349, got ${o.osBuild}`);
       // Parse before touching the database: unusable input leaves the state as it was.
       const message = parseSyncml(await readMessage(file));
       const clock = clockFor(o);
+      let deviceId: string | undefined;
+      let trigger: 'admin' | 'policy-change' | undefined;
       let db = openDatabase(o.state);
       if (countDevices(db) === 0) {
         db.close();
@@ -62,8 +65,19 @@ export function registerCsp(program: Command): void {
         }
         const result = applyCspMessage(db, device.deviceId, message, { processor: new CspProcessor({ clock }) });
         process.stdout.write(o.pretty ? serializeSyncml(result.reply, { indent: 2 }) : `${result.replyText}\n`);
+        deviceId = device.deviceId;
+        trigger = result.resetRequested ? 'admin' : result.changed ? 'policy-change' : undefined;
       } finally {
         db.close();
+      }
+      // As at the end of a management session: a change or a reset request runs a cycle.
+      if (trigger !== undefined && o.process) {
+        const d = openSqliteDevice({ path: o.state, deviceId, clock, rng: cryptoRng(), env: process.env });
+        try {
+          await d.device.processCycle(trigger);
+        } finally {
+          d.close();
+        }
       }
     }));
   csp

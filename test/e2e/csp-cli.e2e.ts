@@ -57,11 +57,23 @@ describe('lapsim csp apply', () => {
   it('records a reset request stamped with --now; show reports it', () => {
     const db = join(tempDir(), 'csp.db');
     const exec = `<Exec><CmdID>1</CmdID><Item><Target><LocURI>${L}/Actions/ResetPassword</LocURI></Target></Item></Exec>`;
-    const r = lapsim(['csp', 'apply', '-', '--state', db, '--now', '2026-03-01T10:00:00Z'], { input: message(exec) });
+    const r = lapsim(['csp', 'apply', '-', '--state', db, '--now', '2026-03-01T10:00:00Z', '--no-process'], { input: message(exec) });
     expect(codes(r.stdout)).toEqual(['1 Exec 200']);
     expect(lapsimJson<CspView>(['csp', 'show', '--state', db]).actions).toEqual({ resetPasswordStatus: -2147483638, resetPending: true, resetRequestedAt: '2026-03-01T10:00:00.000Z' });
     const text = lapsim(['csp', 'show', '--state', db]);
     expect(text.stdout).toContain(`${L}/Actions/ResetPasswordStatus = -2147483638 (reset pending since 2026-03-01T10:00:00.000Z)`);
+  });
+
+  it('the end of the session performs the reset: 0 when it rotated, the failure HRESULT when it could not', () => {
+    const db = join(tempDir(), 'csp.db');
+    const exec = `<Exec><CmdID>1</CmdID><Item><Target><LocURI>${L}/Actions/ResetPassword</LocURI></Target></Item></Exec>`;
+    lapsim(['csp', 'apply', '-', '--state', db, '--now', '2026-03-01T10:00:00Z'], { input: message(exec) });
+    // No LAPS policy: nothing to rotate, ERROR_NOT_SUPPORTED (0x80070032) as a signed int.
+    expect(lapsimJson<CspView>(['csp', 'show', '--state', db]).actions).toMatchObject({ resetPasswordStatus: -2147024846, resetPending: false });
+    const policyAndReset = replace(2, 'BackupDirectory', '1', 'int') + exec.replace('<CmdID>1</CmdID>', '<CmdID>3</CmdID>');
+    lapsim(['csp', 'apply', '-', '--state', db, '--now', '2026-03-01T11:00:00Z'], { input: message(policyAndReset) });
+    expect(lapsimJson<CspView>(['csp', 'show', '--state', db]).actions).toMatchObject({ resetPasswordStatus: 0, resetPending: false });
+    expect(lapsim(['password', '--state', db]).code).toBe(0);
   });
 
   it('--os-build and --strict are stored on the device and hold for later messages', () => {
