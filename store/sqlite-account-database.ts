@@ -63,6 +63,11 @@ function statementsFor(db: Db): Statements {
 /** The AccountDatabase of device `deviceId` in `db`. Cheap to construct (no query, no prepare). */
 export class SqliteAccountDatabase implements AccountDatabase {
   readonly #s: Statements;
+  /**
+   * The device's accounts as last read. Each cycle lists them to plan the managed account; this
+   * view is the device's only writer, so the list is served from memory until it writes.
+   */
+  #cache: LocalAccount[] | undefined;
 
   /**
    * @param db an open lapsim database (openDatabase)
@@ -74,10 +79,12 @@ export class SqliteAccountDatabase implements AccountDatabase {
   }
 
   list(): LocalAccount[] {
-    return (this.#s.list.all(this.deviceId) as Row[]).map(toAccount);
+    this.#cache ??= (this.#s.list.all(this.deviceId) as Row[]).map(toAccount);
+    return [...this.#cache];
   }
 
   byRid(rid: number): LocalAccount | undefined {
+    if (this.#cache) return this.#cache.find((a) => a.rid === rid);
     const row = this.#s.byRid.get(this.deviceId, rid) as Row | undefined;
     return row ? toAccount(row) : undefined;
   }
@@ -136,12 +143,14 @@ export class SqliteAccountDatabase implements AccountDatabase {
   }
 
   delete(rid: number): void {
+    this.#cache = undefined;
     if (this.#s.delete.run(this.deviceId, rid).changes === 0) throw unknownRid(rid);
   }
 
   setPassword(rid: number, password: Secret, at: number): void {
     const hash = this.rules.ntHash(password);
     if (this.#s.setHash.run(hash, at, this.deviceId, rid).changes === 0) throw unknownRid(rid);
+    if (this.#cache) this.#cache = this.#cache.map((a) => (a.rid === rid ? { ...a, passwordSetAt: at } : a));
   }
 
   verifyPassword(rid: number, password: Secret): boolean {
@@ -164,6 +173,7 @@ export class SqliteAccountDatabase implements AccountDatabase {
 
   /** Runs a read-then-write atomically (a savepoint when the caller already holds a transaction). */
   #write<T>(fn: () => T): T {
+    this.#cache = undefined;
     try {
       return atomic(this.#s.db, fn);
     } catch (e) {
