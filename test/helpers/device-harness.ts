@@ -14,6 +14,7 @@ import { MemoryResetRequests } from '../../agent/reset-requests.js';
 import { FaultInjector } from '../../agent/rotation/faults.js';
 import type { DirectoryBackend } from '../../agent/ports.js';
 import { windowsAccountRules } from '../../agent/accounts/account-rules.js';
+import { MemoryLogger } from '../../core/logger.js';
 
 export const MARCH_1 = Date.UTC(2026, 2, 1, 9, 0, 0);
 export const DAY = 86_400_000;
@@ -32,6 +33,7 @@ export interface Harness {
   roots: MemoryPolicyRoots;
   resets: MemoryResetRequests;
   faults: FaultInjector;
+  logger: MemoryLogger;
   device: Device;
   /** A new Device over the same ports (a process restart). */
   restart(): Device;
@@ -53,17 +55,18 @@ export function deviceHarness(opts: { identity?: Partial<DeviceIdentity>; csp?: 
   const roots = new MemoryPolicyRoots(() => csp);
   const resets = new MemoryResetRequests();
   const faults = new FaultInjector();
+  const logger = new MemoryLogger();
   const identity: DeviceIdentity = {
     deviceId: '6f1c8e2a-0b7d-4c1e-9a57-3d2f4b6a8c90', name: 'DESKTOP-TEST001', osBuild: '10.0.26100.4349', joinType: 'entra',
     isDomainController: false, legacyCseInstalled: false, domainSid: 'S-1-5-21-1004336348-1177238915-682003330', ...opts.identity,
   };
   const make = (): Device => new Device({
-    identity, clock, rng, accounts, directory: opts.directory ?? directory, events, activity, state, journal, roots, resets, faults,
+    identity, clock, rng, accounts, directory: opts.directory ?? directory, events, activity, state, journal, roots, resets, faults, logger,
     ...(opts.options ? { options: opts.options } : {}),
   });
   let seen = 0;
   const h: Harness = {
-    clock, rng, csp, accounts, directory, events, activity, state, journal, roots, resets, faults, device: make(),
+    clock, rng, csp, accounts, directory, events, activity, state, journal, roots, resets, faults, logger, device: make(),
     restart: () => (h.device = make()),
     newEventIds: () => {
       const ids = events.events.slice(seen).map((e) => e.id);
