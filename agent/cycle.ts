@@ -31,6 +31,8 @@ const TRIGGER_EVENT: Partial<Record<CycleTrigger, number>> = {
 export interface CycleOutcome extends CycleResult {
   readonly reasons: number;
   readonly trigger: CycleTrigger;
+  /** The directory asked the device to wait this long before its next attempt (HTTP 429 Retry-After), in ms. */
+  readonly retryAfterMs?: number;
 }
 
 export async function runCycle(ctx: DeviceContext, engine: RotationEngine, requested: CycleTrigger): Promise<CycleOutcome> {
@@ -68,11 +70,11 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
   const triggerEvent = TRIGGER_EVENT[trigger];
   if (triggerEvent !== undefined) emit(triggerEvent);
 
-  const fail = (eventId: number, hresult: number, reasons = 0): CycleOutcome => {
+  const fail = (eventId: number, hresult: number, reasons = 0, retryAfterMs?: number): CycleOutcome => {
     emit(10005, { errorCode: hresult });
     if (resetPending) ctx.resets.complete(hresult);
     if (postAuth) postAuthFailed(ctx, hresult);
-    return finish(ctx, { trigger, reasons, rotated: false, hresult, eventId });
+    return finish(ctx, { trigger, reasons, rotated: false, hresult, eventId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   };
 
   if (!directoryMatchesJoin(bd, ctx.identity.joinType)) {
@@ -138,7 +140,8 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
   const outcome = await engine.rotate(intent, password);
   if (!outcome.ok) {
     const eventId = outcome.stage === 'escrow' ? (bd === 1 ? 10028 : 10017) : outcome.stage === 'local' ? 10019 : 10005;
-    return fail(eventId, outcome.hresult, reasons);
+    const retryAfterMs = outcome.stage === 'escrow' && outcome.error instanceof EscrowError ? outcome.error.retryAfterMs : undefined;
+    return fail(eventId, outcome.hresult, reasons, retryAfterMs);
   }
   if (resetPending) ctx.resets.complete(HRESULT.S_OK);
   if (postAuth) postAuthSucceeded(ctx, ctx.state.load(), account, now);

@@ -22,6 +22,9 @@ import { RotationEngine } from './rotation/engine.js';
 import type { FaultInjector } from './rotation/faults.js';
 import { afterAuthentication } from './rotation/post-auth.js';
 
+/** Largest jitter added to a directory's Retry-After before the next background attempt. */
+export const RETRY_AFTER_MAX_JITTER_MS = 60_000;
+
 export interface DeviceDeps extends DevicePorts {
   readonly identity: DeviceIdentity;
   readonly clock: Clock;
@@ -187,11 +190,18 @@ export class Device {
   /**
    * After a cycle, background cycles until the next due time are idle, as long as nothing else
    * changes (policy, reset request, logon reset this). AD devices read their expiry from the
-   * directory every cycle, so they are never idle.
+   * directory every cycle, so they are never idle. A directory that answered Retry-After is not
+   * called again before that time, plus a jitter of up to a tenth of it (at most a minute) from
+   * the device's Rng, so that a throttled fleet does not come back all at once.
    */
   #planIdle(o: CycleOutcome): void {
     const policy = this.policy();
     const s = this.ctx.state.load();
+    if (o.hresult !== 0 && o.retryAfterMs !== undefined && o.retryAfterMs > 0) {
+      const span = Math.min(Math.floor(o.retryAfterMs / 10), RETRY_AFTER_MAX_JITTER_MS);
+      this.#idleUntil = o.time + o.retryAfterMs + (span > 0 ? this.ctx.rng.int(span + 1) : 0);
+      return;
+    }
     if (o.hresult !== 0 || (policy.managed && policy.backupDirectory === 2)) {
       this.#idleUntil = Number.NEGATIVE_INFINITY;
       return;

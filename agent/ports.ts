@@ -179,6 +179,11 @@ export interface BackupRequest {
   readonly expiry: number;
   readonly backupDirectory: 1 | 2;
   readonly passwordVersion?: string;
+  /**
+   * Records a LAPS event the backend logs on the way (10030 "sending a message to endpoint"),
+   * in order with the device's own events. Never given a password.
+   */
+  readonly onEvent?: (id: number, fields: Readonly<Record<string, EventFieldValue>>) => void;
 }
 
 /** What the device knows about its directory object at the start of a cycle. */

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   LAPS_ERR_ESCROW: 'escrow',
   LAPS_ERR_ESCROW_UNAVAILABLE: 'escrow',
   LAPS_ERR_ESCROW_REJECTED: 'escrow',
+  LAPS_ERR_ESCROW_THROTTLED: 'escrow',
+  LAPS_ERR_ESCROW_AUTH: 'escrow',
+  LAPS_ERR_DIRECTORY_JOIN: 'directory',
+  LAPS_ERR_LISTEN: 'sim',
   LAPS_ERR_INJECTED_FAULT: 'device',
 } as const;
 
@@ -90,12 +94,14 @@ export class EscrowError extends LapsError {
   readonly events: readonly { readonly id: number; readonly fields: Readonly<Record<string, string | number | boolean>> }[];
   /** HRESULT to report (unsigned 32-bit); derived from the HTTP status or retryability when unset. */
   readonly hresult: number | undefined;
+  /** The directory asked not to be called again for this long (HTTP 429 Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: Extract<ErrorCode, `LAPS_ERR_ESCROW${string}`>,
     message: string,
     opts: LapsErrorOptions & {
-      retryable: boolean; httpStatus?: number; body?: string; hresult?: number;
+      retryable: boolean; httpStatus?: number; body?: string; hresult?: number; retryAfterMs?: number;
       events?: readonly { readonly id: number; readonly fields: Readonly<Record<string, string | number | boolean>> }[];
     },
   ) {
@@ -105,6 +111,7 @@ export class EscrowError extends LapsError {
     this.body = opts.body;
     this.events = opts.events ?? [];
     this.hresult = opts.hresult;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 

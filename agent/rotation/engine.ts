@@ -140,6 +140,7 @@ export class RotationEngine {
       expiry: intent.expiry,
       backupDirectory: intent.backupDirectory,
       ...(intent.passwordVersion !== undefined ? { passwordVersion: intent.passwordVersion } : {}),
+      onEvent: (id: number, fields: Readonly<Record<string, EventFieldValue>>) => d.emit(id, { ...fields }),
     };
     await d.directory.backup(req);
     d.emit(intent.backupDirectory === 1 ? 10029 : 10018);
