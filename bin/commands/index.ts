@@ -4,8 +4,9 @@ import { registerDevice } from './device.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerPolicy } from './policy.js';
 import { registerAccount } from './account.js';
+import { registerDemo } from './demo.js';
 import { registerCsp } from './csp.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp];

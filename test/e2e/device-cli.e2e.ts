@@ -140,4 +140,15 @@ describe('lapsim device life from the CLI', () => {
     expect(passwords.size).toBe(4);
     for (const p of passwords) expect(outputs.includes(p), 'a password leaked').toBe(false);
   });
+
+  it('the demo tours one device and leaves a database the other commands read', () => {
+    const dir = tempDir();
+    const r = lapsim(['demo', '--data', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('password rotated, escrowed to the directory first');
+    expect(r.stdout).toContain('ResetPasswordStatus = 0');
+    const db = /device database: (.+)$/m.exec(r.stdout)?.[1];
+    expect(db).toBeDefined();
+    expect(lapsimJson<{ password: string }[]>(['password', '--state', db!, '--history'])).toHaveLength(3);
+  });
 });
