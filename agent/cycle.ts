@@ -7,10 +7,11 @@ import type { Rng } from '../core/rng.js';
 import { EscrowError, isLapsError } from '../core/errors.js';
 import type { Secret } from '../core/secret.js';
 import { guidFromBytes } from '../core/ids.js';
-import type { CycleResult, LapsState, LocalAccount, RotationTrigger } from './ports.js';
+import type { CycleResult, DirectoryView, LapsState, LocalAccount, RotationTrigger } from './ports.js';
 import type { EffectivePolicy } from './policy/types.js';
 import { generatePassword } from './password/generator.js';
 import { expiryFor, rotationReasons } from './rotation/decision.js';
+import { adBackupOptions, detectsRollback, directoryQuery } from './rotation/ad-options.js';
 import { escrowHresult, HRESULT, type Emit, type RotationEngine } from './rotation/engine.js';
 import { activitiesFor, POST_AUTH_MAX_RETRIES, postAuthDue, rotatedSinceAuthentication } from './rotation/post-auth.js';
 import { CrashSignal } from './rotation/faults.js';
@@ -92,10 +93,10 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
 
   // AD: expiry (and version) are read from the directory every cycle. Entra: the device never
   // asks; it trusts its local expiry (laps-behaviour.md 6.4).
-  let view = {};
+  let view: DirectoryView = {};
   if (bd === 2) {
     try {
-      view = await ctx.directory.view(ctx.identity.deviceId);
+      view = await ctx.directory.view(ctx.identity.deviceId, directoryQuery(policy, ctx.identity.osBuild));
     } catch (e) {
       if (e instanceof CrashSignal) throw e;
       const hresult = escrowHresult(e as Error);
@@ -106,12 +107,15 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
       emit(10011, { errorCode: hresult });
       return fail(10011, hresult);
     }
+    for (const ev of view.events ?? []) emit(ev.id, { ...ev.fields });
   }
+  // Rollback detection (24H2, AD): a version GUID per rotation, compared every cycle.
+  const rollback = bd === 2 && view.passwordVersionSupported === true && detectsRollback(ctx.identity.osBuild);
 
   const reasons = rotationReasons({
     now, source: policy.source, backupDirectory: bd, passwordAgeDays: policy.passwordAgeDays,
     expirationProtection: policy.passwordExpirationProtectionEnabled, account: { rid: account.rid, name: prep.expectedName },
-    state, directory: view,
+    state, directory: view, encryptionTarget: view.encryptionTarget, checkPasswordVersion: rollback,
   });
   const forced = trigger === 'admin' || (trigger === 'post-auth' && !rotatedSinceAuthentication(state));
   if (reasons === 0 && !forced) {
@@ -136,6 +140,9 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
     rotationId: newId(ctx.rng), accountRid: account.rid, accountName: account.name, accountSid: sid,
     ...(prep.renameTo !== undefined ? { renameTo: prep.renameTo } : {}),
     reasons, trigger, startedAt: now, expiry: expiryFor(now, policy.passwordAgeDays), backupDirectory: bd, policySource: policy.source,
+    ...(rollback ? { passwordVersion: newId(ctx.rng) } : {}),
+    ...(view.encryptionTarget !== undefined ? { encryptionTarget: view.encryptionTarget } : {}),
+    ...(bd === 2 ? { ad: adBackupOptions(policy, view) } : {}),
   };
   const outcome = await engine.rotate(intent, password);
   if (!outcome.ok) {

@@ -112,6 +112,8 @@ export interface RotationIntent {
   readonly policySource: PolicySourceName;
   readonly passwordVersion?: string;
   readonly encryptionTarget?: string;
+  /** Active Directory: which attributes the password goes to (the backend's part of the policy). */
+  readonly ad?: AdBackupOptions;
 }
 
 export interface JournalEntry {
@@ -184,6 +186,32 @@ export interface BackupRequest {
    * in order with the device's own events. Never given a password.
    */
   readonly onEvent?: (id: number, fields: Readonly<Record<string, EventFieldValue>>) => void;
+  /** Active Directory only: where and how the password is written; absent = clear text, no history. */
+  readonly ad?: AdBackupOptions;
+}
+
+/** The Active Directory part of a backup (laps-behaviour.md 3.2, 8.3, 8.4); other directories ignore it. */
+export interface AdBackupOptions {
+  /** msLAPS-Password (clear text), msLAPS-EncryptedPassword, or legacy ms-Mcs-AdmPwd (emulation). */
+  readonly format: 'cleartext' | 'encrypted' | 'legacy';
+  /** A domain controller's DSRM account: msLAPS-EncryptedDSRMPassword(History), always encrypted. */
+  readonly dsrm: boolean;
+  /** SID the password is encrypted to (resolved by `view` this cycle); required when encrypting. */
+  readonly encryptionTarget?: string;
+  /** ADEncryptedPasswordHistorySize, 0-12: older encrypted passwords kept. */
+  readonly historySize: number;
+}
+
+/** What the cycle asks of the directory view (Active Directory; other directories ignore it). */
+export interface DirectoryQuery {
+  /** Legacy Microsoft LAPS emulation: the ms-Mcs-AdmPwd attributes. */
+  readonly legacy: boolean;
+  /** A domain controller managing its DSRM account. */
+  readonly dsrm: boolean;
+  /** Encryption on: the principal to resolve (undefined = Domain Admins). */
+  readonly encryption?: { readonly principal: string | undefined };
+  /** The device detects image rollback (24H2+): read msLAPS-CurrentPasswordVersion. */
+  readonly rollbackDetection: boolean;
 }
 
 /** What the device knows about its directory object at the start of a cycle. */
@@ -191,6 +219,14 @@ export interface DirectoryView {
   /** AD mode: the expiry stored in the directory (moved by an admin to force a rotation). */
   readonly expiry?: number;
   readonly passwordVersion?: string;
+  /** AD with encryption: the SID the encryption principal resolved to this cycle. */
+  readonly encryptionTarget?: string;
+  /** AD with encryption: whether the encrypted password attribute is present. */
+  readonly encryptedPasswordPresent?: boolean;
+  /** AD: the schema holds msLAPS-CurrentPasswordVersion, so rollback detection can work. */
+  readonly passwordVersionSupported?: boolean;
+  /** Events the directory reports for the cycle to log, in order (10055 DC in use, 10108). */
+  readonly events?: readonly { readonly id: number; readonly fields: Readonly<Record<string, EventFieldValue>> }[];
 }
 
 /**
@@ -199,8 +235,8 @@ export interface DirectoryView {
  */
 export interface DirectoryBackend {
   readonly kind: 'none' | 'local' | 'entra' | 'ad';
-  /** Reads what the device needs each cycle (AD expiry); never the password. */
-  view(deviceId: string): Promise<DirectoryView>;
+  /** Reads what the device needs each cycle (AD expiry); never the password. `query`: AD only. */
+  view(deviceId: string, query?: DirectoryQuery): Promise<DirectoryView>;
   backup(request: BackupRequest): Promise<void>;
   /** Passwords held for the device, newest first (what Get-LapsAADPassword would show). */
   credentials(deviceId: string): Promise<StoredCredential[]>;

@@ -51,6 +51,9 @@ export function rotationReasons(i: DecisionInput): number {
     if (i.encryptionTarget !== undefined && s.lastEncryptionTarget !== undefined && s.lastEncryptionTarget !== i.encryptionTarget) {
       reasons |= RotationReason.EncryptionTargetChanged;
     }
+    if (i.encryptionTarget !== undefined && i.directory.encryptedPasswordPresent === false && s.lastPasswordUpdateTime !== undefined) {
+      reasons |= RotationReason.EncryptedPasswordMissing;
+    }
     if (i.checkPasswordVersion && s.lastPasswordVersion !== undefined && i.directory.passwordVersion !== undefined && i.directory.passwordVersion !== s.lastPasswordVersion) {
       reasons |= RotationReason.PasswordVersionMismatch;
     }

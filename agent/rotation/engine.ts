@@ -140,6 +140,7 @@ export class RotationEngine {
       expiry: intent.expiry,
       backupDirectory: intent.backupDirectory,
       ...(intent.passwordVersion !== undefined ? { passwordVersion: intent.passwordVersion } : {}),
+      ...(intent.ad !== undefined ? { ad: intent.ad } : {}),
       onEvent: (id: number, fields: Readonly<Record<string, EventFieldValue>>) => d.emit(id, { ...fields }),
     };
     await d.directory.backup(req);
