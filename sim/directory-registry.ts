@@ -3,3 +3,4 @@
  * here; callers import this file rather than directories.ts.
  */
 export * from './directories.js';
+import './entra/entra-provider.js';

@@ -1,0 +1,54 @@
+/**
+ * Per-device request throttling: at most `limit` posts in any `windowMs` (a sliding window).
+ * A refused post is not counted, and the answer says when the oldest counted post leaves the
+ * window (Retry-After). Time comes from the emulator's Clock.
+ */
+
+export interface ThrottleRule {
+  /** Posts a device may make in one window. */
+  readonly limit: number;
+  /** Length of the window, in ms. */
+  readonly windowMs: number;
+}
+
+/** Default: 20 posts per device per hour, far above what LAPS sends (one per rotation). */
+export const DEFAULT_THROTTLE: ThrottleRule = { limit: 20, windowMs: 3_600_000 };
+
+export type ThrottleVerdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+
+export class SlidingWindowThrottle {
+  readonly #hits = new Map<string, number[]>();
+  #rule: ThrottleRule;
+
+  constructor(rule: ThrottleRule = DEFAULT_THROTTLE) {
+    this.#rule = rule;
+  }
+
+  get rule(): ThrottleRule {
+    return this.#rule;
+  }
+
+  /** Changes the rule; counts already made stay. */
+  configure(rule: ThrottleRule): void {
+    this.#rule = rule;
+  }
+
+  /** Counts a post by `key` at `now` unless it is over the limit. */
+  hit(key: string, now: number): ThrottleVerdict {
+    const from = now - this.#rule.windowMs;
+    const hits = (this.#hits.get(key) ?? []).filter((t) => t > from && t <= now);
+    if (hits.length >= this.#rule.limit) {
+      this.#hits.set(key, hits);
+      const oldest = hits[hits.length - this.#rule.limit]!;
+      return { ok: false, retryAfterMs: Math.max(1, oldest + this.#rule.windowMs - now) };
+    }
+    hits.push(now);
+    this.#hits.set(key, hits);
+    return { ok: true };
+  }
+
+  /** Forgets a key (device deleted). */
+  forget(key: string): void {
+    this.#hits.delete(key);
+  }
+}
