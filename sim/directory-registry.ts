@@ -4,3 +4,4 @@
  */
 export * from './directories.js';
 import './entra/entra-provider.js';
+import './ad/ad-provider.js';
