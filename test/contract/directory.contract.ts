@@ -18,31 +18,44 @@ export interface DirectoryContractOptions {
    * never read it (laps-behaviour.md 6.4): their `view` is always empty. Default true.
    */
   readonly viewsExpiry?: boolean;
+  /**
+   * Whether the view also reports details of the directory itself (AD: the DC in use, schema
+   * support), so that a device that never backed up gets a view without expiry or version rather
+   * than an empty one. Default false.
+   */
+  readonly viewDetails?: boolean;
+  /** Whether the directory keeps the account's SID (AD does not: msLAPS-Password holds the name only). Default true. */
+  readonly storesAccountSid?: boolean;
+  /** Added to every backup request (AD: the encrypted format and history size). */
+  readonly requestExtras?: Pick<BackupRequest, 'ad'>;
 }
 
 export function directoryContract(name: string, make: () => Promise<DirectoryBackend> | DirectoryBackend, opts: DirectoryContractOptions): void {
+  const request = (i: number, deviceId?: string): BackupRequest => ({ ...backupRequest(i, deviceId), ...opts.requestExtras });
   describe(`directory contract: ${name}`, () => {
     it('holds nothing for a device that never backed up', async () => {
       const dir = await make();
       expect(await dir.credentials('never')).toEqual([]);
-      expect(await dir.view('never')).toEqual({});
+      const view = await dir.view('never');
+      if (opts.viewDetails) expect([view.expiry, view.passwordVersion]).toEqual([undefined, undefined]);
+      else expect(view).toEqual({});
     });
 
     it('returns the newest password first, with account, SID and times', async () => {
       const dir = await make();
-      await dir.backup(backupRequest(1));
-      await dir.backup(backupRequest(2));
+      await dir.backup(request(1));
+      await dir.backup(request(2));
       const creds = await dir.credentials('d-1');
       expect(creds[0]?.password.reveal()).toBe('Secret-2-pw!');
       expect(creds[0]?.accountName).toBe('Administrator');
-      expect(creds[0]?.accountSid).toBe('S-1-5-21-1-2-3-500');
-      expect(creds[0]?.backupTime).toBe(backupRequest(2).backupTime);
-      expect((await dir.view('d-1')).expiry).toBe(opts.viewsExpiry === false ? undefined : backupRequest(2).expiry);
+      expect(creds[0]?.accountSid).toBe(opts.storesAccountSid === false ? '' : 'S-1-5-21-1-2-3-500');
+      expect(creds[0]?.backupTime).toBe(request(2).backupTime);
+      expect((await dir.view('d-1')).expiry).toBe(opts.viewsExpiry === false ? undefined : request(2).expiry);
     });
 
     it(`keeps the last ${opts.history} passwords per device`, async () => {
       const dir = await make();
-      for (let i = 1; i <= opts.history + 2; i++) await dir.backup(backupRequest(i));
+      for (let i = 1; i <= opts.history + 2; i++) await dir.backup(request(i));
       const creds = await dir.credentials('d-1');
       expect(creds.map((c) => c.password.reveal())).toEqual(
         Array.from({ length: opts.history }, (_, k) => `Secret-${opts.history + 2 - k}-pw!`),
@@ -51,8 +64,8 @@ export function directoryContract(name: string, make: () => Promise<DirectoryBac
 
     it('keeps devices apart', async () => {
       const dir = await make();
-      await dir.backup(backupRequest(1, 'd-a'));
-      await dir.backup(backupRequest(2, 'd-b'));
+      await dir.backup(request(1, 'd-a'));
+      await dir.backup(request(2, 'd-b'));
       expect((await dir.credentials('d-a')).map((c) => c.password.reveal())).toEqual(['Secret-1-pw!']);
     });
   });
