@@ -6,7 +6,9 @@ import { registerPolicy } from './policy.js';
 import { registerAccount } from './account.js';
 import { registerDemo } from './demo.js';
 import { registerCsp } from './csp.js';
+import { registerDirectoryAd } from './directory-ad.js';
+import { registerAd } from './ad.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerDirectoryAd, registerAd];
