@@ -26,12 +26,12 @@ export interface DirectoryContractOptions {
   readonly viewDetails?: boolean;
   /** Whether the directory keeps the account's SID (AD does not: msLAPS-Password holds the name only). Default true. */
   readonly storesAccountSid?: boolean;
-  /** Added to every backup request (AD: the encrypted format and history size). */
-  readonly requestExtras?: Pick<BackupRequest, 'ad'>;
+  /** Turns each backup request into the backend's (AD: the encrypted format, its target and history size). */
+  readonly request?: (r: BackupRequest) => BackupRequest;
 }
 
 export function directoryContract(name: string, make: () => Promise<DirectoryBackend> | DirectoryBackend, opts: DirectoryContractOptions): void {
-  const request = (i: number, deviceId?: string): BackupRequest => ({ ...backupRequest(i, deviceId), ...opts.requestExtras });
+  const request = (i: number, deviceId?: string): BackupRequest => (opts.request ?? ((r) => r))(backupRequest(i, deviceId));
   describe(`directory contract: ${name}`, () => {
     it('holds nothing for a device that never backed up', async () => {
       const dir = await make();

@@ -86,11 +86,10 @@ export function setupScenarios(lab: AdLab): void {
     let domainAdmins = '';
     directoryContract('ad (encrypted, history 3)', async () => {
       domainAdmins ||= `${(await lab.admin((s, root) => domainFacts(s, root))).sid}-512`;
-      const backend = await contractBackend(lab);
-      return {
-        ...backend,
-        backup: (r) => backend.backup({ ...r, ad: { format: 'encrypted', dsrm: false, historySize: 3, encryptionTarget: domainAdmins } }),
-      };
-    }, { history: 4, viewDetails: true, storesAccountSid: false });
+      return contractBackend(lab);
+    }, {
+      history: 4, viewDetails: true, storesAccountSid: false,
+      request: (r) => ({ ...r, ad: { format: 'encrypted', dsrm: false, historySize: 3, encryptionTarget: domainAdmins } }),
+    });
   });
 }
