@@ -12,7 +12,7 @@ import { clockFor } from '../device-options.js';
 
 interface InitOptions {
   state: string; name?: string; join: 'entra' | 'ad' | 'hybrid' | 'workgroup'; osBuild?: string; dc?: boolean; legacyCse?: boolean;
-  builtinAdminName?: string; builtinAdminDisabled?: boolean; directory: string; now?: number; json?: boolean;
+  builtinAdminName?: string; builtinAdminDisabled?: boolean; directory: string; adminToken?: string; now?: number; json?: boolean;
 }
 
 export function registerDevice(program: Command): void {
@@ -29,6 +29,7 @@ export function registerDevice(program: Command): void {
     .option('--builtin-admin-name <name>', 'name of the built-in RID 500 account (renamed or localized)')
     .option('--builtin-admin-disabled', 'keep the built-in Administrator disabled, as Windows client ships it (default: enabled)')
     .option('--directory <kind[=target]>', 'where passwords are escrowed: none, local (in the database), entra=<url>, ad=<folder or ldaps URL>', 'local')
+    .option('--admin-token <token>', 'admin token to register the device with (Entra emulator; default $LAPSIM_ENTRA_ADMIN_TOKEN, else its default)')
     .addOption(new Option('--now <iso>', 'creation time (ISO 8601)').argParser(parseInstant))
     .option('--json', 'print the device as JSON')
     .action(action(async (o: InitOptions) => {
@@ -43,7 +44,7 @@ export function registerDevice(program: Command): void {
         ...(o.dc ? { isDomainController: true } : {}), ...(o.legacyCse ? { legacyCseInstalled: true } : {}),
         ...(o.builtinAdminName !== undefined ? { builtinAdminName: o.builtinAdminName } : {}),
         ...(o.builtinAdminDisabled ? { builtinAdminDisabled: true } : {}),
-      }, clockFor(o), cryptoRng(), process.env);
+      }, clockFor(o), cryptoRng(), o.adminToken !== undefined ? { ...process.env, LAPSIM_ENTRA_ADMIN_TOKEN: o.adminToken } : process.env);
       if (o.json) printJson(rec);
       else process.stdout.write(`created device ${rec.name} (${rec.deviceId}), ${rec.joinType}-joined, OS ${rec.osBuild}, directory ${rec.directory}\n`);
     }));

@@ -6,9 +6,10 @@ import { registerPolicy } from './policy.js';
 import { registerAccount } from './account.js';
 import { registerDemo } from './demo.js';
 import { registerCsp } from './csp.js';
+import { registerDirectoryEntra } from './directory-entra.js';
 import { registerDirectoryAd } from './directory-ad.js';
 import { registerAd } from './ad.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerDirectoryAd, registerAd];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerDirectoryEntra, registerDirectoryAd, registerAd];

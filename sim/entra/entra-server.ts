@@ -6,7 +6,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { LapsError, UsageError } from '../../core/errors.js';
 import { noopLogger, type Logger } from '../../core/logger.js';
@@ -75,7 +75,7 @@ export async function startEntraServer(o: EntraServerOptions): Promise<EntraServ
     if (o.lapsDisabled) store.setLapsEnabled(tenant.tenantId, false);
     emulator.setMasterToken(adminToken);
     const handler = createEntraHandler(emulator);
-    const tls = o.tls ? ensureCertificate(o.dataDir === ':memory:' ? undefined : join(o.dataDir, 'tls'), o.clock, o.rng) : undefined;
+    const tls = o.tls ? ensureCertificate(o.dataDir === ':memory:' ? undefined : resolve(o.dataDir, 'tls'), o.clock, o.rng) : undefined;
     const listener = (req: IncomingMessage, res: ServerResponse): void => {
       void handler.handle(req, res).then((handled) => {
         if (!handled) sendJson(res, 404, { error: { code: 'NotFound', message: `lapsim's Entra emulator serves no ${req.method ?? ''} ${(req.url ?? '').split('?')[0]!.slice(0, 200)}` } });

@@ -14,6 +14,9 @@ export interface ThrottleRule {
 /** Default: 20 posts per device per hour, far above what LAPS sends (one per rotation). */
 export const DEFAULT_THROTTLE: ThrottleRule = { limit: 20, windowMs: 3_600_000 };
 
+/** Keys tracked before stale ones are swept. */
+const SWEEP_AT = 10_000;
+
 export type ThrottleVerdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 
 export class SlidingWindowThrottle {
@@ -36,6 +39,7 @@ export class SlidingWindowThrottle {
   /** Counts a post by `key` at `now` unless it is over the limit. */
   hit(key: string, now: number): ThrottleVerdict {
     const from = now - this.#rule.windowMs;
+    if (this.#hits.size >= SWEEP_AT) this.#sweep(from);
     const hits = (this.#hits.get(key) ?? []).filter((t) => t > from && t <= now);
     if (hits.length >= this.#rule.limit) {
       this.#hits.set(key, hits);
@@ -45,6 +49,11 @@ export class SlidingWindowThrottle {
     hits.push(now);
     this.#hits.set(key, hits);
     return { ok: true };
+  }
+
+  /** Drops keys with no post left in the window, so that a large fleet does not grow the map forever. */
+  #sweep(from: number): void {
+    for (const [key, hits] of this.#hits) if (hits.every((t) => t <= from)) this.#hits.delete(key);
   }
 
   /** Forgets a key (device deleted). */
