@@ -70,6 +70,7 @@ function transportHresult(code: string): number {
   return WINHTTP_HRESULT.CANNOT_CONNECT;
 }
 
+/** The Entra directory backend of a device (or of several, for tests and fleets). */
 export class EntraDirectory implements DirectoryBackend {
   readonly kind = 'entra' as const;
   readonly #o: EntraDirectoryOptions;

@@ -7,6 +7,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
+/** One HTTP request. */
 export interface HttpCall {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
@@ -20,6 +21,7 @@ export interface HttpCall {
   readonly maxResponseBytes?: number;
 }
 
+/** An HTTP answer, whatever its status. */
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
@@ -33,6 +35,7 @@ export class TransportError extends Error {
   }
 }
 
+/** Socket inactivity limit when none is given, in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE = 1024 * 1024;
 

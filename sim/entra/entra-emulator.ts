@@ -57,6 +57,7 @@ export interface DeviceAnswer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** What the emulator runs on: its store, clock, randomness (ids, tokens) and throttle. */
 export interface EntraEmulatorOptions {
   readonly store: EntraStore;
   readonly clock: Clock;
@@ -65,6 +66,7 @@ export interface EntraEmulatorOptions {
   readonly logger?: Logger;
 }
 
+/** A device object to register; the id is generated when not given. */
 export interface NewDevice {
   readonly deviceId?: string;
   readonly displayName: string;
@@ -75,6 +77,7 @@ export interface NewDevice {
 const THROTTLE_LIMIT_KEY = 'throttle.limit';
 const THROTTLE_WINDOW_KEY = 'throttle.windowMs';
 
+/** The Entra emulator: one store, any number of tenants. */
 export class EntraEmulator {
   readonly store: EntraStore;
   readonly clock: Clock;

@@ -21,6 +21,7 @@ import type { ThrottleRule } from './throttle.js';
 /** Hosts the emulator may listen on: loopback only. */
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
+/** Options of a standalone emulator. */
 export interface EntraServerOptions {
   /** Folder of the emulator's database (and certificate); ':memory:' for tests. */
   readonly dataDir: string;
@@ -43,6 +44,7 @@ export interface EntraServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** A running emulator. */
 export interface EntraServer {
   /** Base URL, e.g. http://127.0.0.1:43117 */
   readonly url: string;

@@ -16,6 +16,7 @@ import type { DirectoryAudit } from './graph-format.js';
 /** Entra keeps the last three passwords of a device (laps-behaviour.md 8.2). */
 export const ENTRA_CREDENTIAL_HISTORY = 3;
 
+/** A tenant of the emulator. */
 export interface TenantRecord {
   readonly tenantId: string;
   readonly displayName: string;
@@ -27,6 +28,7 @@ export interface TenantRecord {
   readonly createdAt: number;
 }
 
+/** An Entra device object. */
 export interface EntraDeviceRecord {
   readonly deviceId: string;
   readonly tenantId: string;
@@ -49,6 +51,7 @@ export interface TokenPrincipal {
   readonly userPrincipalName?: string;
 }
 
+/** What a bearer token grants. */
 export interface TokenGrant {
   /** master: the emulator's admin token (every permission, every tenant); admin: a Graph token; device: a device credential. */
   readonly kind: 'master' | 'admin' | 'device';
@@ -59,6 +62,7 @@ export interface TokenGrant {
   readonly principal: TokenPrincipal;
 }
 
+/** One kept password of a device. */
 export interface EntraCredential {
   readonly accountName: string;
   readonly accountSid: string;
@@ -89,6 +93,7 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** The emulator's SQLite repository. */
 export class EntraStore {
   readonly #db: Db;
   readonly #box: SecretBox;

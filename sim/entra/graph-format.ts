@@ -16,6 +16,7 @@ export function innerErrorDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
 }
 
+/** Graph deviceLocalCredential: one password of a device. */
 export interface DeviceLocalCredential {
   readonly accountName: string;
   readonly accountSid: string;
@@ -23,6 +24,7 @@ export interface DeviceLocalCredential {
   readonly passwordBase64: string;
 }
 
+/** Graph deviceLocalCredentialInfo: a device and, when selected, its passwords. */
 export interface DeviceLocalCredentialInfo {
   readonly id: string;
   readonly deviceName: string;
@@ -39,6 +41,7 @@ export function passwordBase64(password: string): string {
   return Buffer.from(password, 'utf8').toString('base64');
 }
 
+/** directoryAudit initiatedBy.user. */
 export interface AuditUser {
   readonly id: string;
   readonly displayName: string | null;
@@ -46,6 +49,7 @@ export interface AuditUser {
   readonly ipAddress: string | null;
 }
 
+/** directoryAudit initiatedBy.app. */
 export interface AuditApp {
   readonly appId: string | null;
   readonly displayName: string | null;
@@ -53,6 +57,7 @@ export interface AuditApp {
   readonly servicePrincipalName: string | null;
 }
 
+/** Graph directoryAudit, properties in Graph order. */
 export interface DirectoryAudit {
   readonly id: string;
   readonly category: 'Device';
@@ -84,6 +89,7 @@ export interface AuditTarget {
   readonly deviceId: string;
 }
 
+/** An audit entry's id and correlation id. */
 export interface AuditIds {
   readonly id: string;
   readonly correlationId: string;

@@ -19,6 +19,7 @@ export class HttpFailure extends Error {
   }
 }
 
+/** Why a request body could not be used. */
 export type BodyError = 'too-large' | 'not-json' | 'not-object' | 'aborted';
 
 /** Reads the request body as a JSON object; throws an HttpFailure made by `fail`. */

@@ -8,6 +8,7 @@
  * See https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptionfilter
  */
 
+/** A $filter the parser cannot read. */
 export class FilterError extends Error {}
 
 type Node =

@@ -6,8 +6,10 @@
  */
 import { compileFilter, FilterError, type Filter } from './odata-filter.js';
 
+/** A query option the emulator cannot honour (Graph answers 400). */
 export class QueryError extends Error {}
 
+/** Parsed system query options of a collection request. */
 export interface QueryOptions {
   readonly filter: Filter | undefined;
   /** Properties to return (as the resource names them); undefined = all. */
@@ -18,6 +20,7 @@ export interface QueryOptions {
   readonly count: boolean;
 }
 
+/** What a collection accepts. */
 export interface QueryRules {
   /** Every property of the resource, in Graph's order. */
   readonly properties: readonly string[];
@@ -107,6 +110,7 @@ export function project(obj: Readonly<Record<string, unknown>>, select: readonly
   return out;
 }
 
+/** One page of a collection. */
 export interface Page<T> {
   readonly items: readonly T[];
   readonly total: number;

@@ -8,6 +8,7 @@ import type { TenantRecord, TokenGrant } from './entra-store.js';
 import { graphError } from './graph-format.js';
 import { bearerToken, HttpFailure, readJsonObject, sendJson } from './http-io.js';
 
+/** One request as a route sees it. */
 export interface RouteContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;

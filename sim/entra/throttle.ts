@@ -4,6 +4,7 @@
  * window (Retry-After). Time comes from the emulator's Clock.
  */
 
+/** How many posts a device may make in a window. */
 export interface ThrottleRule {
   /** Posts a device may make in one window. */
   readonly limit: number;
@@ -17,8 +18,10 @@ export const DEFAULT_THROTTLE: ThrottleRule = { limit: 20, windowMs: 3_600_000 }
 /** Keys tracked before stale ones are swept. */
 const SWEEP_AT = 10_000;
 
+/** Whether a post may go ahead, and if not, for how long to wait. */
 export type ThrottleVerdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 
+/** Sliding-window post counts per device. */
 export class SlidingWindowThrottle {
   readonly #hits = new Map<string, number[]>();
   #rule: ThrottleRule;
