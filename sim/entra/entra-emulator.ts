@@ -64,6 +64,11 @@ export interface EntraEmulatorOptions {
   readonly rng: Rng;
   readonly throttle?: ThrottleRule;
   readonly logger?: Logger;
+  /**
+   * Resolves bearer tokens the host issued (a management server mounting the emulator maps its
+   * own admin tokens to Graph grants here); consulted before the emulator's own tokens.
+   */
+  readonly authenticate?: (token: string) => TokenGrant | undefined;
 }
 
 /** A device object to register; the id is generated when not given. */
@@ -84,8 +89,10 @@ export class EntraEmulator {
   readonly rng: Rng;
   readonly log: Logger;
   readonly #throttle: SlidingWindowThrottle;
+  readonly #hostAuth: ((token: string) => TokenGrant | undefined) | undefined;
 
   constructor(o: EntraEmulatorOptions) {
+    this.#hostAuth = o.authenticate;
     this.store = o.store;
     this.clock = o.clock;
     this.rng = o.rng;
@@ -150,8 +157,10 @@ export class EntraEmulator {
     return { token, grant };
   }
 
+  /** The grant of a bearer token: the host's first, then the emulator's own. */
   authenticate(token: string | undefined): TokenGrant | undefined {
-    return token === undefined ? undefined : this.store.grant(token);
+    if (token === undefined) return undefined;
+    return this.#hostAuth?.(token) ?? this.store.grant(token);
   }
 
   /** Registers a device object and issues its device credential. */

@@ -25,8 +25,16 @@ async function listen(server: Server): Promise<string> {
 describe('the Entra emulator as a server', () => {
   it('mounts in a host server: its paths answered, every other path left to the host', async () => {
     const clock = new ManualClock(MARCH_1);
-    const emulator = new EntraEmulator({ store: EntraStore.open(':memory:'), clock, rng: new SeededRng(3) });
+    let tenantId = '';
+    const emulator = new EntraEmulator({
+      store: EntraStore.open(':memory:'), clock, rng: new SeededRng(3),
+      // The host's own token, mapped to a metadata-only Graph grant.
+      authenticate: (token) => token === 'host-helpdesk-token'
+        ? { kind: 'admin', tenantId, deviceId: undefined, permissions: ['DeviceLocalCredential.ReadBasic.All'], principal: { type: 'user', id: 'u-1', displayName: 'Helpdesk' } }
+        : undefined,
+    });
     emulator.setMasterToken(ADMIN);
+    tenantId = emulator.ensureDefaultTenant(true).tenantId;
     const entra = createEntraHandler(emulator);
     const host = createServer((req, res) => {
       void entra.handle(req, res).then((handled) => {
@@ -38,6 +46,9 @@ describe('the Entra emulator as a server', () => {
       const own = await httpCall({ method: 'GET', url: `${base}/v1.0/directory/deviceLocalCredentials`, headers: { Authorization: `Bearer ${ADMIN}` } });
       expect(own.status).toBe(200);
       expect(JSON.parse(own.text)['@odata.context']).toBe(`${base}/v1.0/$metadata#directory/deviceLocalCredentials`);
+      const asHost = (path: string): Promise<{ status: number }> => httpCall({ method: 'GET', url: `${base}${path}`, headers: { Authorization: 'Bearer host-helpdesk-token' } });
+      expect((await asHost('/v1.0/directory/deviceLocalCredentials')).status).toBe(200);
+      expect((await asHost('/v1.0/auditLogs/directoryAudits')).status).toBe(403);
       for (const path of ['/v1.0/devices', '/beta/deviceManagement/managedDevices', '/v1.0/directory/other', '/']) {
         expect((await httpCall({ method: 'GET', url: `${base}${path}` })).text).toBe(`host:${path}`);
       }
