@@ -9,7 +9,7 @@ import { REDACT_PATHS } from '../../core/logger.js';
 import { cryptoRng } from '../../core/rng.js';
 import { DEFAULT_ADMIN_TOKEN } from '../../sim/entra/entra-emulator.js';
 import { startEntraServer } from '../../sim/entra/entra-server.js';
-import { action, printJson } from '../cli-support.js';
+import { action } from '../cli-support.js';
 import { directoryGroup } from './directory.js';
 
 interface EntraOptions {
@@ -50,7 +50,8 @@ export function registerDirectoryEntra(program: Command): void {
       const tenant = server.emulator.store.tenant(server.tenantId)!;
       const shownToken = adminToken === DEFAULT_ADMIN_TOKEN ? adminToken : undefined;
       if (o.json) {
-        printJson({ url: server.url, tenantId: server.tenantId, lapsEnabled: tenant.lapsEnabled, certificate: server.certificatePath ?? null, ...(shownToken ? { adminToken: shownToken } : {}) });
+        const info = { url: server.url, tenantId: server.tenantId, lapsEnabled: tenant.lapsEnabled, certificate: server.certificatePath ?? null, ...(shownToken ? { adminToken: shownToken } : {}) };
+        process.stdout.write(`${JSON.stringify(info)}\n`);
       } else {
         const lines = [
           `lapsim Entra emulator listening on ${server.url}`,
