@@ -24,8 +24,22 @@ export interface Clock {
 /** Largest delay Node's setTimeout accepts (about 24.8 days). */
 export const MAX_TIMER_DELAY_MS = 0x7fffffff;
 
+export interface SystemClockOptions {
+  /**
+   * Unreference timers so that they alone do not keep the process alive (default true). A
+   * background service passes false: its poll and reconnect timers are what keeps it running.
+   */
+  readonly unref?: boolean;
+}
+
 /** The real clock. */
 export class SystemClock implements Clock {
+  readonly #unref: boolean;
+
+  constructor(opts: SystemClockOptions = {}) {
+    this.#unref = opts.unref ?? true;
+  }
+
   now(): number {
     return Date.now();
   }
@@ -42,7 +56,7 @@ export class SystemClock implements Clock {
         return;
       }
       handle = setTimeout(arm, Math.min(left, MAX_TIMER_DELAY_MS));
-      handle.unref?.();
+      if (this.#unref) handle.unref?.();
     };
     arm();
     return {
@@ -131,5 +145,46 @@ export class FixedClock implements Clock {
   }
   setTimer(name: string, delayMs: number): Timer {
     return { name, dueAt: this.at + delayMs, cancel: () => undefined };
+  }
+}
+
+/**
+ * Device time that runs `scale` times faster than a base clock (`lapsim agent --time-scale K`):
+ * a 30-day LAPS schedule passes in 30/K days of base time. Device time starts at `start` (default:
+ * the base clock's now) and moves `scale` ms for every base ms; a timer of `delayMs` device ms
+ * fires after `delayMs / scale` base ms. Timer names are kept.
+ */
+export class ScaledClock implements Clock {
+  readonly #base: Clock;
+  readonly #scale: number;
+  readonly #baseStart: number;
+  readonly #start: number;
+
+  /**
+   * @param base the clock that really passes (SystemClock in a service)
+   * @param scale device ms per base ms; a finite number > 0 (1 = real time)
+   * @param start device time at creation, epoch ms (default `base.now()`)
+   */
+  constructor(base: Clock, scale: number, start?: number) {
+    if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`time scale must be a finite number > 0, got ${scale}`);
+    this.#base = base;
+    this.#scale = scale;
+    this.#baseStart = base.now();
+    this.#start = start ?? this.#baseStart;
+  }
+
+  /** Device ms per base ms. */
+  get scale(): number {
+    return this.#scale;
+  }
+
+  now(): number {
+    return this.#start + Math.floor((this.#base.now() - this.#baseStart) * this.#scale);
+  }
+
+  setTimer(name: string, delayMs: number, fn: () => void): Timer {
+    const deviceDue = this.now() + Math.max(0, delayMs);
+    const inner = this.#base.setTimer(name, Math.ceil(Math.max(0, delayMs) / this.#scale), fn);
+    return { name, dueAt: deviceDue, cancel: () => inner.cancel() };
   }
 }
