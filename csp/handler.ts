@@ -5,6 +5,7 @@
  * session stages every change, can roll back to a savepoint (Atomic), and commits once.
  */
 import type { CspRoot } from './csp-root.js';
+import type { DeviceInfo } from './devinfo/device-info-handlers.js';
 import type { ItemCommandName } from './syncml/types.js';
 
 /** What the device offers to handlers for one message. */
@@ -15,6 +16,8 @@ export interface CspDevice {
   readonly osBuild: string;
   /** Refuse out-of-range values with 400 instead of storing them (Windows accepts them). */
   readonly strict: boolean;
+  /** What the DevInfo and DevDetail CSPs answer; without it their nodes answer 404. */
+  readonly info?: DeviceInfo | undefined;
 }
 
 /** One Item of an Add, Replace, Delete, Get or Exec, addressed to a handler. */

@@ -6,6 +6,7 @@ export {
   type CspCommitSummary, type CspDevice, type CspHandler, type CspRequest, type CspResponse, type CspSession, CspRegistry, resolveLocUri,
 } from './handler.js';
 export { LapsCspHandler } from './laps/laps-handler.js';
+export { DEVDETAIL_ROOT, DEVINFO_ROOT, DevDetailHandler, DevInfoHandler, type DeviceInfo } from './devinfo/device-info-handlers.js';
 export { hasLapsCsp, LAPS_BUILD_FAMILIES, LAPS_NODES, LAPS_ROOT_URI, type LapsNode, lapsNode, nodeExistsOnBuild, parseOsBuild } from './laps/nodes.js';
 export { parseSyncml, serializeSyncml, type SerializeOptions } from './syncml/codec.js';
 export { MAX_DEPTH, MAX_MESSAGE_BYTES } from './syncml/guards.js';

@@ -4,6 +4,7 @@
  * whether a password reset was requested, which is what decides a processing cycle.
  */
 import { StoreError } from '../core/errors.js';
+import type { DeviceInfo } from '../csp/devinfo/device-info-handlers.js';
 import type { CspProcessor, ProcessOptions, ProcessResult } from '../csp/processor.js';
 import type { SyncMessage } from '../csp/syncml/types.js';
 import type { Db } from './database.js';
@@ -14,6 +15,8 @@ export interface ApplyCspOptions extends ProcessOptions {
   readonly processor: CspProcessor;
   /** Prepared CSP roots of this database (pass one to reuse its statements); default: prepared now. */
   readonly roots?: SqliteCspRoots;
+  /** What the DevInfo and DevDetail CSPs answer (when the processor has their handlers). */
+  readonly info?: DeviceInfo;
 }
 
 /**
@@ -25,5 +28,5 @@ export function applyCspMessage(db: Db, deviceId: string, message: string | Sync
   const device = getDevice(db, deviceId);
   if (device === undefined) throw new StoreError('LAPS_ERR_STORE_NO_DEVICE', `no device ${deviceId} in this database`);
   const root = (opts.roots ?? new SqliteCspRoots(db)).forDevice(deviceId);
-  return opts.processor.process(message, { root, osBuild: device.osBuild, strict: device.cspStrict }, opts.msgId === undefined ? {} : { msgId: opts.msgId });
+  return opts.processor.process(message, { root, osBuild: device.osBuild, strict: device.cspStrict, info: opts.info }, opts.msgId === undefined ? {} : { msgId: opts.msgId });
 }
