@@ -43,6 +43,14 @@ export const ERROR_CODES = {
   LAPS_ERR_SAMBA: 'sim',
   LAPS_ERR_LISTEN: 'sim',
   LAPS_ERR_INJECTED_FAULT: 'device',
+  LAPS_ERR_CHANNEL_CONNECT: 'channel',
+  LAPS_ERR_CHANNEL_AUTH: 'channel',
+  LAPS_ERR_CHANNEL_CLOSED: 'channel',
+  LAPS_ERR_SESSION_TIMEOUT: 'channel',
+  LAPS_ERR_SESSION_PROTOCOL: 'channel',
+  LAPS_ERR_SERVER_NOT_CONNECTED: 'sim',
+  LAPS_ERR_SERVER_PENDING: 'sim',
+  LAPS_ERR_SERVER_WAIT_TIMEOUT: 'sim',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -128,6 +136,30 @@ export class EscrowError extends LapsError {
 export class StoreError extends LapsError {
   constructor(code: Extract<ErrorCode, `LAPS_ERR_STORE_${string}`>, message: string, options: LapsErrorOptions = {}) {
     super(code, message, options);
+  }
+}
+
+/**
+ * The management channel failed: it could not be opened, the server refused the device, it closed
+ * during a session, or the server broke the session rules (docs/protocol.md).
+ */
+export class ChannelError extends LapsError {
+  /** HTTP status of a refused WebSocket upgrade (401, 403, 404 ...). */
+  readonly httpStatus: number | undefined;
+  /** WebSocket close code, when the channel closed. */
+  readonly closeCode: number | undefined;
+  /** The server asked the device to wait this long before it reconnects (close 1013 `retry-after=<s>`), in ms. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: Extract<ErrorCode, `LAPS_ERR_CHANNEL_${string}` | `LAPS_ERR_SESSION_${string}`>,
+    message: string,
+    opts: LapsErrorOptions & { httpStatus?: number; closeCode?: number; retryAfterMs?: number } = {},
+  ) {
+    super(code, message, opts);
+    this.httpStatus = opts.httpStatus;
+    this.closeCode = opts.closeCode;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
