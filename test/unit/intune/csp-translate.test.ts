@@ -56,7 +56,7 @@ describe('CSP values to SyncML commands', () => {
     expect(body).toHaveLength(1);
     const atomic = body[0]!;
     expect(atomic.kind).toBe('Atomic');
-    const children = (atomic as { children: ItemCommand[] }).children;
+    const children = (atomic as unknown as { children: ItemCommand[] }).children;
     expect(children.map((c) => [c.kind, c.cmdId, c.items[0]!.target!.locUri, c.items[0]!.meta!.format, c.items[0]!.data])).toEqual([
       ['Replace', '11', './Device/Vendor/MSFT/LAPS/Policies/BackupDirectory', 'int', '1'],
       ['Replace', '12', './Device/Vendor/MSFT/LAPS/Policies/PasswordLength', 'int', '20'],

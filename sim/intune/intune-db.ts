@@ -1,0 +1,41 @@
+/**
+ * The Intune emulator's database: its own file (DIR/intune.db, or :memory: for tests) with its
+ * own migrations, and the three repositories over it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../store/database.js';
+import { DirectoryStore } from './directory-store.js';
+import { INTUNE_DB_FILE, INTUNE_MIGRATIONS } from './intune-schema.js';
+import { PolicyStore } from './policy-store.js';
+import { StateStore } from './state-store.js';
+
+export class IntuneDb {
+  readonly policies: PolicyStore;
+  readonly directory: DirectoryStore;
+  readonly state: StateStore;
+  readonly #db: Db;
+
+  private constructor(db: Db) {
+    this.#db = db;
+    this.policies = new PolicyStore(db);
+    this.directory = new DirectoryStore(db);
+    this.state = new StateStore(db);
+  }
+
+  /** Opens (creating and migrating) DIR/intune.db; `:memory:` keeps everything in memory. */
+  static open(dataDir: string): IntuneDb {
+    if (dataDir === ':memory:') return new IntuneDb(openDatabase(':memory:', { migrations: INTUNE_MIGRATIONS }));
+    mkdirSync(dataDir, { recursive: true });
+    return new IntuneDb(openDatabase(join(dataDir, INTUNE_DB_FILE), { migrations: INTUNE_MIGRATIONS }));
+  }
+
+  /** Runs `fn` in one transaction (synchronous, as better-sqlite3 requires). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
