@@ -68,8 +68,11 @@ export interface ClientSessionOptions {
   /** Answering the server's trigger: package 1 carries Alert 1200. */
   readonly serverRequested: boolean;
   readonly logger?: Logger;
-  /** Called once, synchronously, when the session ends. */
-  readonly onEnd?: (outcome: SessionOutcome) => void;
+  /**
+   * Called once, synchronously, when the session ends, with the frames that arrived after its
+   * last message and were not its own (a trigger the server sent once it had ended the session).
+   */
+  readonly onEnd?: (outcome: SessionOutcome, leftover: readonly string[]) => void;
 }
 
 export class ClientSession {
@@ -247,7 +250,7 @@ export class ClientSession {
     const fields = { result, sent: outcome.sent, applied: outcome.applied, changed: outcome.changed, resetRequested: outcome.resetRequested, ...(error ? { code: error.code, reason: error.message } : {}) };
     if (result === 'complete' || result === 'stopped') this.#log.info(fields, 'session ended');
     else this.#log.warn(fields, 'session ended early');
-    this.#o.onEnd?.(outcome);
+    this.#o.onEnd?.(outcome, this.#inbox.splice(0));
     this.#resolve(outcome);
   }
 }

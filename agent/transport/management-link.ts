@@ -218,23 +218,26 @@ export class ManagementLink {
       connection: conn, endpoint: this.#o.endpoint, identity: this.#o.identity, clock: this.#o.clock,
       timeoutMs: this.#o.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS, sessionId, origin, serverRequested: triggerSessionId !== undefined,
       logger: this.#log,
-      onEnd: (outcome) => this.#sessionEnded(conn, session, outcome),
+      onEnd: (outcome, leftover) => this.#sessionEnded(conn, session, outcome, leftover),
     });
     this.#session = session;
     session.start();
     return session;
   }
 
-  #sessionEnded(conn: FrameConnection, session: ClientSession, outcome: SessionOutcome): void {
+  #sessionEnded(conn: FrameConnection, session: ClientSession, outcome: SessionOutcome, leftover: readonly string[]): void {
     if (this.#session === session) this.#session = undefined;
     if (outcome.result === 'complete') this.#backoff.reset();
     const code = CLOSE_FOR[outcome.result];
-    if (RECONNECT_AFTER.has(outcome.result) && code !== undefined && conn.open && !this.#once) conn.close(code, `session ${outcome.result}`);
+    const reconnect = RECONNECT_AFTER.has(outcome.result) && code !== undefined && conn.open && !this.#once;
+    if (reconnect) conn.close(code, `session ${outcome.result}`);
     try {
       this.#o.onSessionEnd?.(outcome);
     } catch (e) {
       this.#log.error({ reason: (e as Error).message }, 'session end handler failed');
     }
+    // Frames that came after the session's last message belong to the link (a new trigger).
+    if (!reconnect && conn.open) for (const f of leftover) this.#frame(conn, f);
   }
 
   /** SessionIDs: a per-device counter 1-255, in decimal (oma-dm-session.md section 2). */

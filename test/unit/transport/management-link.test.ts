@@ -23,7 +23,7 @@ interface Rig {
   connects: number[];
 }
 
-function rig(opts: { failFirst?: number; pollIntervalMs?: number } = {}): Rig {
+function rig(opts: { failFirst?: number; pollIntervalMs?: number; slowApply?: boolean } = {}): Rig {
   const clock = new ManualClock(MARCH_1);
   const { managed } = managedDevice(clock);
   const server = new DmServer({ clock, keepTranscripts: true });
@@ -41,7 +41,8 @@ function rig(opts: { failFirst?: number; pollIntervalMs?: number } = {}): Rig {
   };
   const outcomes: SessionOutcome[] = [];
   const link = new ManagementLink({
-    connector, endpoint: { apply: async (m, id) => managed.applyMessage(m, id) }, identity: { info: managed.info, serverUrl: inner.url },
+    connector, identity: { info: managed.info, serverUrl: inner.url },
+    endpoint: { apply: async (m, id) => { if (opts.slowApply) await flush(3); return managed.applyMessage(m, id); } },
     clock, rng: new SeededRng(3), pollIntervalMs: opts.pollIntervalMs ?? 8 * 3_600_000, sessionTimeoutMs: 60_000,
     backoff: { initialMs: 1000, maxMs: 8000 }, onSessionEnd: (o) => outcomes.push(o),
   });
@@ -74,6 +75,21 @@ describe('management link', () => {
     expect(record).toMatchObject({ state: 'answered', status: 200, results: [{ uri: './DevDetail/SwV', data: '10.0.26100.4349' }] });
     expect(r.outcomes.at(-1)).toMatchObject({ origin: 'server', serverRequested: true, result: 'complete' });
     r.server.assertNothingPending();
+    await r.link.stop();
+  });
+
+  it('a trigger sent right behind the last message of a session starts the next session', async () => {
+    const r = rig({ slowApply: true });
+    let asked = false;
+    r.server.on((e) => {
+      if (e.type === 'session-end' && !asked) {
+        asked = true;
+        r.server.requestSession(DEVICE_ID);
+      }
+    });
+    r.link.start();
+    const second = await r.server.waitForSessions(DEVICE_ID, 2);
+    expect(second).toMatchObject({ alert: 1200, result: 'complete' });
     await r.link.stop();
   });
 
