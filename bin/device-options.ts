@@ -26,9 +26,12 @@ export function clockFor(o: { now?: number }): Clock {
   return o.now === undefined ? new SystemClock() : new FixedClock(o.now);
 }
 
-/** Opens the device, runs `fn`, and closes the database whatever happens. */
-export async function withDevice<T>(o: DeviceCommandOptions, fn: (d: SqliteDevice) => Promise<T> | T): Promise<T> {
-  const d = openSqliteDevice({ path: o.state, deviceId: o.device, clock: clockFor(o), rng: cryptoRng(), env: process.env });
+/**
+ * Opens the device, runs `fn`, and closes the database whatever happens. Readers pass
+ * `readonly` so that they never take a write lock beside a running `lapsim agent`.
+ */
+export async function withDevice<T>(o: DeviceCommandOptions, fn: (d: SqliteDevice) => Promise<T> | T, access: { readonly?: boolean } = {}): Promise<T> {
+  const d = openSqliteDevice({ path: o.state, deviceId: o.device, clock: clockFor(o), rng: cryptoRng(), env: process.env, readonly: access.readonly ?? false });
   try {
     return await fn(d);
   } finally {

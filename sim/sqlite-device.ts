@@ -50,6 +50,10 @@ export interface OpenSqliteDeviceOptions {
   readonly directory?: DirectoryBackend;
   readonly faults?: FaultInjector;
   readonly options?: DeviceOptions;
+  /** Wraps the device's directory (test hooks: a slow directory). */
+  readonly wrapDirectory?: (directory: DirectoryBackend) => DirectoryBackend;
+  /** Open the database read-only (status readers beside a running agent). */
+  readonly readonly?: boolean;
 }
 
 export interface SqliteDevice {
@@ -116,16 +120,17 @@ export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
   if (o.path !== ':memory:' && !existsSync(o.path)) {
     throw new StoreError('LAPS_ERR_STORE_OPEN', `no lapsim database at ${o.path}: create a device with \`lapsim device init --state ${o.path}\``);
   }
-  const db = openDatabase(o.path);
+  const db = openDatabase(o.path, o.readonly ? { readonly: true } : {});
   try {
     const record = resolveDevice(db, o.deviceId);
     const box = new SecretBox(loadStoreKey(o.path, o.env ?? {}));
     const ports = new SqliteDevicePorts(db, box);
     const accounts = new SqliteAccountDatabase(db, record.deviceId, windowsAccountRules);
     const env = o.env ?? {};
-    const directory = o.directory ?? directoryProvider(record.directory).open({
+    const opened = o.directory ?? directoryProvider(record.directory).open({
       db, box, record, clock: o.clock, rng: o.rng, env, logger: o.logger ?? noopLogger, config: loadDirectoryConfig(db, box, record.deviceId),
     });
+    const directory = o.wrapDirectory ? o.wrapDirectory(opened) : opened;
     const device = new Device({
       identity: record, clock: o.clock, rng: o.rng, ...(o.logger ? { logger: o.logger } : {}),
       ...(o.faults ? { faults: o.faults } : {}), ...(o.options ? { options: o.options } : {}),

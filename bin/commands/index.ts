@@ -6,10 +6,11 @@ import { registerPolicy } from './policy.js';
 import { registerAccount } from './account.js';
 import { registerDemo } from './demo.js';
 import { registerCsp } from './csp.js';
+import { registerAgent } from './agent.js';
 import { registerDirectoryEntra } from './directory-entra.js';
 import { registerDirectoryAd } from './directory-ad.js';
 import { registerAd } from './ad.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerDirectoryEntra, registerDirectoryAd, registerAd];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerAgent, registerDirectoryEntra, registerDirectoryAd, registerAd];

@@ -50,7 +50,7 @@ export function registerLifecycle(program: Command): void {
     .description('the managed account, last and next rotation, directory, policy source and last result')
     .option('--json', 'print as JSON')
     .action(action(async (o: DeviceCommandOptions & Json) => {
-      const s = await withDevice(o, (d) => deviceStatus(d.device));
+      const s = await withDevice(o, (d) => deviceStatus(d.device), { readonly: true });
       if (o.json) return printJson(s);
       const lines = [
         ['Device', `${s.deviceName} (${s.deviceId})`], ['Join', s.joinType], ['OS build', s.osBuild],
@@ -69,7 +69,7 @@ export function registerLifecycle(program: Command): void {
     .option('--history', 'all passwords the directory keeps, newest first')
     .option('--json', 'print as JSON')
     .action(action(async (o: DeviceCommandOptions & Json & { history?: boolean }) => {
-      const creds = await withDevice(o, (d) => d.directory.credentials(d.record.deviceId));
+      const creds = await withDevice(o, (d) => d.directory.credentials(d.record.deviceId), { readonly: true });
       const rows = (o.history ? creds : creds.slice(0, 1)).map((c) => ({
         accountName: c.accountName, accountSid: c.accountSid, password: c.password.reveal(),
         backupDateTime: iso(c.backupTime), passwordExpirationTime: iso(c.expiry),
@@ -89,7 +89,7 @@ export function registerLifecycle(program: Command): void {
     .addOption(new Option('--since <iso>', 'only events at or after this time').argParser(parseInstant))
     .option('--json', 'print as JSON')
     .action(action(async (o: DeviceCommandOptions & Json & { since?: number }) => {
-      const events = await withDevice(o, (d) => d.ports.events(d.record.deviceId).list(o.since !== undefined ? { since: o.since } : {}));
+      const events = await withDevice(o, (d) => d.ports.events(d.record.deviceId).list(o.since !== undefined ? { since: o.since } : {}), { readonly: true });
       if (o.json) return printJson(events.map((e) => ({ ...e, time: iso(e.time) })));
       for (const e of events) {
         process.stdout.write(`${iso(e.time)}  ${e.id}  ${e.level.padEnd(11)}  ${e.message.replace(/\n+/g, ' | ')}\n`);
