@@ -10,7 +10,8 @@ import { registerAgent } from './agent.js';
 import { registerDirectoryEntra } from './directory-entra.js';
 import { registerDirectoryAd } from './directory-ad.js';
 import { registerAd } from './ad.js';
+import { registerServer } from './server.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerAgent, registerDirectoryEntra, registerDirectoryAd, registerAd];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerAgent, registerDirectoryEntra, registerDirectoryAd, registerAd, registerServer];
