@@ -110,8 +110,9 @@ export class DeviceChannel {
     const s = this.#session!;
     if (this.host.keepTranscripts) s.record.frames.push({ direction: 'in', text });
     this.#timer?.cancel();
-    const answered = this.host.queue.answer(msg.body);
     const aborted = alerts.some((a) => a.data === String(SyncmlAlert.SESSION_ABORT));
+    // A device that aborts has not answered what it was sent: that goes back to the queue.
+    const answered = aborted ? [] : this.host.queue.answer(msg.body);
     const body: BodyElement[] = [{
       kind: 'Status', cmdId: id(1), msgRef: msg.header.msgId, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [], sourceRefs: [], items: [], data: '200',
     }];

@@ -2,7 +2,8 @@
  * Starts a DmServer on an HTTP port (port 0 picks a free one): the programmatic entry that tests,
  * benchmarks and `lapsim` scripts use until the management server emulator wraps it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { LapsError } from '../../core/errors.js';
 import { DmServer, type DmServerOptions } from './dm-server.js';
@@ -13,13 +14,15 @@ export interface StartDmServerOptions extends DmServerOptions, WsEndpointOptions
   readonly host?: string;
   /** Default 0 (a free port). */
   readonly port?: number;
+  /** PEM certificate and key: serve wss:// instead of ws://. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface RunningDmServer {
   readonly dm: DmServer;
   readonly http: Server;
   readonly port: number;
-  /** `ws://host:port`, what `lapsim agent --server` takes. */
+  /** `ws://host:port` (`wss://` with TLS), what `lapsim agent --server` takes. */
   readonly url: string;
   /** Closes every device channel and stops listening. */
   close(): Promise<void>;
@@ -32,9 +35,10 @@ export interface RunningDmServer {
 export async function startDmServer(o: StartDmServerOptions = {}): Promise<RunningDmServer> {
   const host = o.host ?? '127.0.0.1';
   const dm = new DmServer(o);
-  const http = createServer((_req, res) => {
+  const notFound = (_req: unknown, res: ServerResponse): void => {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: devices connect with a WebSocket to /devices/<deviceId>/dm\n');
-  });
+  };
+  const http: Server = o.tls ? createTlsServer({ cert: o.tls.cert, key: o.tls.key }, notFound) : createServer(notFound);
   const endpoint = new WsEndpoint(dm, o);
   endpoint.attach(http);
   await new Promise<void>((resolve, reject) => {
@@ -43,7 +47,7 @@ export async function startDmServer(o: StartDmServerOptions = {}): Promise<Runni
   });
   const port = (http.address() as AddressInfo).port;
   return {
-    dm, http, port, url: `ws://${host}:${port}`,
+    dm, http, port, url: `${o.tls ? 'wss' : 'ws'}://${host}:${port}`,
     close: async () => {
       dm.closeAll();
       endpoint.close();

@@ -4,7 +4,7 @@
  * a server-requested session reading DevInfo and DevDetail; a server restart; a malformed
  * package; a refused token; a LAPS schedule K times faster than real time.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { cryptoRng } from '../../core/rng.js';
 import { loadAgentConfig } from '../../agent/service/config.js';
 import { buildSqliteAgent, type SqliteAgent } from '../../sim/sqlite-agent.js';
 import { initSqliteDevice } from '../../sim/sqlite-device.js';
-import { startDmServer, type RunningDmServer } from '../../sim/server/start-dm-server.js';
+import { createSelfSignedCertificate } from '../../sim/entra/self-signed-cert.js';
+import { startDmServer, type RunningDmServer, type StartDmServerOptions } from '../../sim/server/start-dm-server.js';
 import { exec, get, lapsPolicy, RESET_PASSWORD_STATUS_URI, RESET_PASSWORD_URI, sequence } from '../../sim/server/syncml-commands.js';
 
 const TOKEN = 'integration-token';
@@ -38,8 +39,8 @@ afterEach(async () => {
   for (const s of open.servers.splice(0)) await s.close();
 });
 
-async function server(port = 0): Promise<RunningDmServer> {
-  const s = await startDmServer({ port });
+async function server(port = 0, extra: StartDmServerOptions = {}): Promise<RunningDmServer> {
+  const s = await startDmServer({ port, ...extra });
   open.servers.push(s);
   return s;
 }
@@ -167,5 +168,22 @@ describe('agent over a real WebSocket channel', () => {
     const gapDays = (creds[0]!.backupTime - creds[1]!.backupTime) / 86_400_000;
     expect(gapDays).toBeGreaterThanOrEqual(7);
     expect(gapDays).toBeLessThan(7.5);
+  });
+
+  it('wss: the server certificate must chain to --ca-file; without it the channel is refused', async () => {
+    const tls = createSelfSignedCertificate(Date.now(), cryptoRng(), 'lapsim DM server');
+    const ca = join(mkdtempSync(join(tmpdir(), 'lapsim-ca-')), 'ca.pem');
+    writeFileSync(ca, tls.cert);
+    const secure = await server(0, { tls });
+    expect(secure.url).toMatch(/^wss:\/\//);
+    const untrusted = await rig({ srv: secure });
+    await untrusted.agent.service.start();
+    await waitFor(() => untrusted.logs.records.some((x) => x.fields['code'] === 'LAPS_ERR_CHANNEL_CONNECT'), 'a refused TLS handshake');
+    expect(secure.dm.isConnected(untrusted.deviceId)).toBe(false);
+    const trusted = await rig({ srv: secure, flags: { caFile: ca } });
+    const [cmd] = secure.dm.enqueue(trusted.deviceId, get('./DevDetail/SwV'));
+    await trusted.agent.service.start();
+    await secure.dm.waitUntil(() => cmd!.state === 'answered', 'a session over wss');
+    expect(cmd!.results[0]?.data).toBe('10.0.26100.4349');
   });
 });
