@@ -19,8 +19,11 @@ import type { JoinType } from './policy-types.js';
 export interface EntraRegistration {
   readonly tenantId: string;
   readonly objectId: string;
-  /** The device's credential for the password update endpoint. */
-  readonly deviceToken: string;
+  /**
+   * The device's credential for the password update endpoint; undefined when the device object
+   * already existed (the device joined Entra itself and holds its credential).
+   */
+  readonly deviceToken: string | undefined;
 }
 
 /** One backed-up password, newest first. */
@@ -41,8 +44,11 @@ export interface EntraBackups {
 
 /** The Intune side's view of Entra. */
 export interface EntraLink {
+  /** Registers the device object (or links the one that exists with this deviceId). */
   registerDevice(d: { deviceId: string; displayName: string; joinType: JoinType; osVersion: string }): EntraRegistration | { error: string };
+  /** The device's Entra backups; undefined when it never backed up. */
   backups(deviceId: string): EntraBackups | undefined;
+  /** Records "Recover device local administrator password" in Entra's directory audit. */
   auditPasswordRead(deviceId: string, actor: Principal, ipAddress: string | null, userAgent: string): void;
 }
 
@@ -67,6 +73,8 @@ export class EmulatorEntraLink implements EntraLink {
   }
 
   registerDevice(d: { deviceId: string; displayName: string; joinType: JoinType; osVersion: string }): EntraRegistration | { error: string } {
+    const existing = this.#e.store.device(d.deviceId);
+    if (existing) return { tenantId: existing.tenantId, objectId: existing.objectId, deviceToken: undefined };
     const tenant = this.#e.ensureDefaultTenant(true);
     const r = this.#e.registerDevice(tenant, d);
     if ('error' in r) return r;

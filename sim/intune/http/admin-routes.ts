@@ -45,7 +45,7 @@ async function register(ctx: RequestContext): Promise<void> {
   const origin = requestOrigin(ctx.req);
   send(ctx, 201, {
     ...deviceState(ctx, r.device), channelToken: r.channelToken,
-    entra: { url: origin, tenantId: r.entra.tenantId, objectId: r.entra.objectId, deviceToken: r.entra.deviceToken },
+    entra: { url: origin, tenantId: r.entra.tenantId, objectId: r.entra.objectId, ...(r.entra.deviceToken !== undefined ? { deviceToken: r.entra.deviceToken } : {}) },
   });
 }
 
