@@ -20,6 +20,7 @@ function parsePort(v: string): number {
   return Number(v);
 }
 
+/** Registers `lapsim server`. */
 export function registerServer(program: Command): void {
   program
     .command('server')

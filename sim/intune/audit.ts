@@ -15,12 +15,14 @@ export interface Actor {
   readonly ipAddress: string | null;
 }
 
+/** A property an audited change modified, with its values before and after. */
 export interface ModifiedProperty {
   readonly displayName: string;
   readonly oldValue: string | null;
   readonly newValue: string | null;
 }
 
+/** The object an audited activity acted on. */
 export interface AuditResource {
   readonly displayName: string;
   readonly type: string;

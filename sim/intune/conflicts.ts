@@ -28,6 +28,7 @@ export interface ProposedValue {
   readonly policyIds: readonly string[];
 }
 
+/** The policies of one device merged node by node. */
 export interface MergeResult {
   /** Nodes on which every policy agrees, with that value. */
   readonly agreed: ReadonlyMap<string, SettingValue>;

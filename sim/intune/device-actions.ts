@@ -49,6 +49,7 @@ function hresultText(n: number): string {
   return `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
+/** The rotate action's lifecycle and the password view. */
 export class ActionEngine {
   readonly #ctx: ServiceContext;
 

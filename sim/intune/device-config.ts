@@ -37,6 +37,7 @@ export interface DeviceView {
   readonly pendingPolicy: DeliveryRecord | undefined;
 }
 
+/** Views, reconciliation and delivery results of every device's LAPS configuration. */
 export class ConfigEngine {
   readonly #ctx: ServiceContext;
 

@@ -19,6 +19,7 @@ export interface Registration {
   readonly entra: EntraRegistration;
 }
 
+/** A device to register. */
 export interface NewDevice {
   /** Entra deviceId (the device's own id); a new GUID when absent. */
   readonly deviceId?: string;
@@ -27,6 +28,7 @@ export interface NewDevice {
   readonly osVersion: string;
 }
 
+/** Users, groups, members, devices and sign-ins; changes reconcile the devices they concern. */
 export class DirectoryService {
   readonly #ctx: ServiceContext;
   readonly #config: ConfigEngine;

@@ -26,6 +26,7 @@ const deviceOf = (r: DeviceRow): DeviceRecord => ({
   lastSignInAt: r.last_sign_in_at ?? undefined, lastSyncAt: r.last_sync_at ?? undefined,
 });
 
+/** Users, groups, members and managed devices in SQLite. */
 export class DirectoryStore {
   readonly #s;
 

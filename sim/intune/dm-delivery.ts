@@ -47,6 +47,7 @@ export function repliesOf(commands: readonly ServerCommand[], records: readonly 
   return out;
 }
 
+/** The delivery port over a DmServer; it reports the server's events to the sink. */
 export class DmDelivery implements DeliveryPort {
   readonly #dm: DmServer;
   readonly #sink: DeliverySink;

@@ -10,6 +10,7 @@ import { INTUNE_DB_FILE, INTUNE_MIGRATIONS } from './intune-schema.js';
 import { PolicyStore } from './policy-store.js';
 import { StateStore } from './state-store.js';
 
+/** The emulator's SQLite file and its repositories. */
 export class IntuneDb {
   readonly policies: PolicyStore;
   readonly directory: DirectoryStore;

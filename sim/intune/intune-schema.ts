@@ -8,6 +8,7 @@ import type { Migration } from '../../store/migrations/index.js';
 /** File name of the emulator's database inside the server's --data folder. */
 export const INTUNE_DB_FILE = 'intune.db';
 
+/** The emulator's migrations, for openDatabase({ migrations }). */
 export const INTUNE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

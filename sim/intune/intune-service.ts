@@ -20,6 +20,7 @@ import { ALL_PERMISSIONS, permissionsOf, ROLE_NAMES } from './rbac.js';
 import { ReportService } from './reports.js';
 import { ServiceContext } from './service-context.js';
 
+/** What the service is built from. */
 export interface IntuneServiceOptions {
   readonly db: IntuneDb;
   readonly clock: Clock;
@@ -41,6 +42,7 @@ export interface TokenRequest {
 /** The principal of the master admin token. */
 export const ADMIN_PRINCIPAL: Principal = { id: '00000000-0000-4000-8000-00000000a11a', displayName: 'lapsim admin', userPrincipalName: 'admin@lapsim.onmicrosoft.com' };
 
+/** The Intune emulator's domain, and the device channel's sink. */
 export class IntuneService implements DeliverySink {
   readonly policies: PolicyService;
   readonly directory: DirectoryService;

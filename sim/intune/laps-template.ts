@@ -59,6 +59,7 @@ export interface StringDefinition extends Common {
   readonly maxLength: number;
 }
 
+/** Any setting of the template. */
 export type SettingDefinition = ChoiceDefinition | IntegerDefinition | StringDefinition;
 
 const P = LAPS_SETTING_PREFIX;

@@ -29,6 +29,7 @@ export const SERVER_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 /** The admin token when none is given (printed at start). */
 export const DEFAULT_SERVER_ADMIN_TOKEN = 'lapsim-admin';
 
+/** Options of `lapsim server`. */
 export interface ManagementServerOptions {
   /** Folder of the databases (intune.db, entra.db); ':memory:' for tests. */
   readonly dataDir: string;
@@ -46,6 +47,7 @@ export interface ManagementServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** A running management server. */
 export interface ManagementServer {
   /** http://127.0.0.1:PORT */
   readonly url: string;

@@ -21,6 +21,7 @@ export interface PolicyIssue {
   readonly reason: string;
 }
 
+/** POST (create), PUT (replace) or PATCH. */
 export type ImportMode = 'create' | 'replace' | 'patch';
 
 /** A readable body: complete content (create, replace) or the fields a PATCH changes. */

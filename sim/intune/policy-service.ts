@@ -33,6 +33,7 @@ function describeTarget(t: AssignmentTarget): string {
   return `${t.kind}:${targetGroupId(t)}`;
 }
 
+/** Policy CRUD and assignments, audited; changes reconcile every device. */
 export class PolicyService {
   readonly #ctx: ServiceContext;
   readonly #config: ConfigEngine;

@@ -43,6 +43,7 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Policies, assignments and tokens in SQLite. */
 export class PolicyStore {
   readonly #s;
 

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   lapsimAdmin: 'lapsim.Admin',
 } as const;
 
+/** One permission name. */
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
 /** Every permission; the master admin token holds them all. */

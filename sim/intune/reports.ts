@@ -16,6 +16,7 @@ import { graphTimeOrNull } from './graph-time.js';
 import type { DeviceRecord } from './policy-types.js';
 import type { ServiceContext } from './service-context.js';
 
+/** A report column's type, as the reporting service names it. */
 export type ColumnType = 'String' | 'Int32' | 'DateTime' | 'Boolean';
 
 /** A report: named, typed columns and rows of values. */
@@ -30,6 +31,7 @@ function table(columns: readonly [string, ColumnType][], rows: (string | number 
 
 const STATUSES: readonly SettingStatus[] = ['succeeded', 'error', 'conflict', 'pending', 'notApplicable'];
 
+/** Builds the report tables from the devices' views. */
 export class ReportService {
   readonly #ctx: ServiceContext;
   readonly #config: ConfigEngine;

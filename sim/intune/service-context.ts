@@ -36,6 +36,7 @@ export class Outbox {
   }
 }
 
+/** Shared by the engines; `write` runs a transaction and then flushes the outbox. */
 export class ServiceContext {
   readonly outbox = new Outbox();
 

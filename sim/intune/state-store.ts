@@ -28,6 +28,7 @@ export interface DeliveryRecord {
 /** deviceActionResult states (Graph's actionState). */
 export type ActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported';
 
+/** One device action (a deviceActionResult). */
 export interface ActionRecord {
   readonly actionId: string;
   readonly managedDeviceId: string;
@@ -54,6 +55,7 @@ const actionOf = (r: ActionRow): ActionRecord => ({
   startedAt: r.started_at, updatedAt: r.updated_at, detail: r.detail,
 });
 
+/** Applied values, results, deliveries, actions and audit in SQLite. */
 export class StateStore {
   readonly #s;
 

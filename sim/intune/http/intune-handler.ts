@@ -22,6 +22,7 @@ import type { RequestContext, Route } from './route-context.js';
 /** Every route of the Intune emulator, tried in order. */
 export const INTUNE_ROUTES: readonly Route[] = [...POLICY_ROUTES, ...DIRECTORY_ROUTES, ...DEVICE_ROUTES, ...REPORT_ROUTES, ...ADMIN_ROUTES];
 
+/** The mountable handler. */
 export interface IntuneHandler {
   readonly service: IntuneService;
   /** Answers the request when its path is the emulator's; resolves false (nothing written) otherwise. */

@@ -11,8 +11,10 @@ import type { IntuneService } from '../intune-service.js';
 import type { Requirement } from '../rbac.js';
 import { MAX_BODY_BYTES, readJsonBody, requestOrigin, sendJson } from './graph-io.js';
 
+/** HTTP methods the routes serve. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** What a route gets for one request. */
 export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -79,6 +81,7 @@ export function expandOf(ctx: RequestContext, allowed: readonly string[]): Set<s
   return out;
 }
 
+/** How a collection answers OData options. */
 export interface CollectionRules {
   /** Every property of the resource, in Graph's order ($select and $orderby check against it). */
   readonly properties: readonly string[];
