@@ -1,4 +1,5 @@
 /** The agent's configuration: one schema, sources merged in order, every problem reported, frozen. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AGENT_CONFIG_HELP, AGENT_CONFIG_KEYS, envName, flagName, loadAgentConfig, parseDuration, redactedConfig } from '../../../agent/service/config.js';
 
@@ -67,5 +68,15 @@ describe('agent configuration', () => {
       .toEqual([28_800_000, 5_400_000, 1500, 172_800_000, 500, undefined, undefined]);
     expect([envName('pollInterval'), flagName('pollInterval'), envName('caFile')]).toEqual(['LAPSIM_POLL_INTERVAL', '--poll-interval', 'LAPSIM_CA_FILE']);
     expect(Object.keys(AGENT_CONFIG_HELP).sort()).toEqual([...AGENT_CONFIG_KEYS].sort());
+  });
+
+  it('the example file in packaging/ is valid, and docs/cli.md lists every setting with its variable and key', () => {
+    const path = new URL('../../../packaging/agent.example.json', import.meta.url).pathname;
+    const c = loadAgentConfig({ file: { path, text: readFileSync(path, 'utf8') } });
+    expect(c).toMatchObject({ state: '/var/lib/lapsim/device.db', server: 'wss://mdm.example.test', pollIntervalMs: 8 * 3_600_000 });
+    const cli = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    for (const key of AGENT_CONFIG_KEYS) {
+      expect(cli, key).toMatch(new RegExp(`\\| \`${flagName(key)}[ \`].*\\| \`${envName(key)}\` \\| \`${key}\` \\|`));
+    }
   });
 });
