@@ -4,6 +4,8 @@
  * does (get-password, expire, logon). No LDAP mock anywhere.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { FixedClock, SystemClock } from '../../../core/clock.js';
@@ -21,6 +23,33 @@ import '../../../sim/directory-registry.js';
 import { CLI, lapsim, tempDir } from '../../helpers/cli.js';
 
 export const HOUR = 3_600_000;
+
+/** One AD test run per machine at a time: a DC listens on fixed ports (another checkout's `npm test` waits here). */
+const LOCK = join(tmpdir(), 'lapsim-ad-tests.lock');
+
+function lockHolderAlive(): boolean {
+  try {
+    process.kill(Number(readFileSync(LOCK, 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the machine-wide AD test lock, waiting up to `timeoutMs` for another run to finish. */
+export async function acquireAdTestLock(timeoutMs: number): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      return () => rmSync(LOCK, { force: true });
+    } catch {
+      if (!lockHolderAlive()) rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another AD test run (pid ${readFileSync(LOCK, 'utf8')}) holds ${LOCK}`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 export const DAY = 86_400_000;
 
 /** A device of the tests: its database, id and name. */

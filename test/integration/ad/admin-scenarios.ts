@@ -5,6 +5,7 @@
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Attribute, Change } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { cryptoRng } from '../../../core/rng.js';
 import { Secret } from '../../../core/secret.js';
@@ -50,6 +51,20 @@ export function adminScenarios(lab: AdLab): void {
       expect(lapsim(['ad', 'grant-self', '--ou', computers, '--directory', lab.spec, '--legacy']).code).toBe(0);
       expect((await lab.cycle(dev, Date.now())).outcome.rotated).toBe(true);
       expect(lab.logon(dev, lab.getPassword(dev)[0]!.Password!)).toBe(0);
+    });
+
+    it('a refused bind (the machine password no longer matches) is 10057 naming the DC', async () => {
+      const dev = await lab.device('BND', CLEAR);
+      // Reset twice: like Windows, Samba still accepts the previous password for a while.
+      for (const pw of ['Reset!Machine-Pw-41', 'Reset!Machine-Pw-42']) {
+        await lab.admin((s) => s.client.modify(`CN=${dev.name},${lab.connection.json.computersOu}`, new Change({
+          operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${pw}"`, 'utf16le')] }),
+        })));
+      }
+      const r = await lab.cycle(dev, Date.now());
+      expect(r.outcome).toMatchObject({ rotated: false, eventId: 10057, hresult: 0x8007052e });
+      expect(lab.events(dev).find((e) => e.id === 10057)?.fields).toEqual({ dcName: lab.connection.json.tlsServerName, errorCode: 0x8007052e });
+      expect(r.state.lastPasswordUpdateTime).toBeUndefined();
     });
 
     it('lapsim ad expire makes the device rotate at its next cycle', async () => {
