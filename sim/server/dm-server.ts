@@ -5,6 +5,7 @@
  * records every session and what the device answered, and can tell when nothing is pending. The
  * management server emulator builds on it.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { SystemClock, type Clock } from '../../core/clock.js';
 import { LapsError } from '../../core/errors.js';
 import { noopLogger, type Logger } from '../../core/logger.js';
@@ -80,8 +81,11 @@ export class DmServer {
   /** Whether a device may open its channel with this token. */
   authorize(deviceId: string, token: string | undefined): boolean {
     if (this.#o.authorize) return this.#o.authorize(deviceId, token);
-    const slot = this.#devices.get(deviceId.toLowerCase());
-    return slot?.token !== undefined && token === slot.token;
+    const expected = this.#devices.get(deviceId.toLowerCase())?.token;
+    if (expected === undefined || token === undefined) return false;
+    const a = Buffer.from(token);
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   /**
