@@ -46,6 +46,8 @@ describe('importing and reading policies', () => {
     expect(got['assignments']).toEqual([]);
     const settings = got['settings'] as Json[];
     expect(settings.map((s) => s['id'])).toEqual(['0', '1', '2', '3', '4', '5']);
+    const selected = await h.ok('GET', `${BASE}/${id}?$select=name,settingCount`, 200);
+    expect(Object.keys(selected)).toEqual(['@odata.context', 'id', 'name', 'settingCount']);
     const bd = settings[0]!['settingInstance'] as Json;
     expect(bd['settingInstanceTemplateReference']).toEqual({
       '@odata.type': '#microsoft.graph.deviceManagementConfigurationSettingInstanceTemplateReference', settingInstanceTemplateId: 'a3270f64-e493-499d-8900-90290f61ed8a',

@@ -5,6 +5,7 @@
  * device would receive for a policy.
  */
 import type { LocUri } from '../../../core/ids.js';
+import { project } from '../../entra/odata-query.js';
 import { serializeSyncml } from '../../../csp/syncml/serializer.js';
 import { cmdIdCounter, policyCommands, policyCspValues } from '../csp-translate.js';
 import { badRequest, notFound } from '../graph-failure.js';
@@ -63,8 +64,9 @@ async function create(ctx: RequestContext): Promise<void> {
 
 async function get(ctx: RequestContext): Promise<void> {
   const expand = expandOf(ctx, ['settings', 'assignments']);
+  const q = collectionQuery(ctx, { properties: POLICY_PROPERTIES, type: POLICY_TYPE });
   const p = ctx.service.policies.get(policyId(ctx));
-  send(ctx, 200, { '@odata.context': odataContext(ctx, contextFragment(expand, true)), ...render(ctx, p, expand) });
+  send(ctx, 200, { '@odata.context': odataContext(ctx, contextFragment(expand, true)), ...project(render(ctx, p, expand), q.select, ['id', ...expand]) });
 }
 
 async function replace(ctx: RequestContext): Promise<void> {
