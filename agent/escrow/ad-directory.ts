@@ -15,7 +15,7 @@ import {
   decodeEncryptedPasswordValue, decodeFiletimeAttribute, encodeEncryptedPasswordValue, encodeFiletimeAttribute, encodeLapsPasswordJson,
   encryptedPayload, guidFromWindowsBytes, guidToBytes,
 } from './ad-formats.js';
-import { AD_HRESULT, buffers, DFL_2016, openAdSession, operationFailure, schemaMissing, text, type AdCredentials, type AdEndpoint, type AdSession, type RootDse } from './ad-ldap.js';
+import { AD_HRESULT, buffers, DFL_2016, openAdSession, operationFailure, schemaMissing, text, withLeadingEvent, type AdCredentials, type AdEndpoint, type AdSession, type RootDse } from './ad-ldap.js';
 import type { AdPasswordReader } from './ad-password-reader.js';
 import { domainFacts, principalFailure, resolvePrincipal } from './ad-principal.js';
 import { filterText } from './ad-sid.js';
@@ -47,40 +47,49 @@ export class AdDirectory implements DirectoryBackend {
     this.#own(deviceId);
     return this.#session(async (s) => {
       const root = await this.#step('reading the rootDSE', () => s.rootDse());
-      const events: { id: number; fields: Record<string, string | number> }[] = [{ id: 10055, fields: { dcName: root.dnsHostName } }];
-      const schema = await this.#step('reading the schema', () => schemaAttributes(s, root));
-      const needed = query.legacy ? LEGACY_LAPS_ATTRIBUTES.map((a) => a.name) : [A.expiry, A.password, A.encrypted, A.encryptedHistory, ...(query.dsrm ? [A.dsrm, A.dsrmHistory] : [])];
-      const missing = needed.filter((n) => !schema.has(n.toLowerCase()));
-      if (missing.length > 0) throw schemaMissing(`the AD schema lacks ${missing.join(', ')} (run Update-LapsADSchema: lapsim ad update-schema${query.legacy ? ' --legacy' : ''})`);
-      const versionSupported = !query.legacy && schema.has(A.version.toLowerCase());
-      if (query.rollbackDetection && !query.legacy && !versionSupported) events.push({ id: 10108, fields: {} });
-      const encrypting = !query.legacy && (query.dsrm || query.encryption !== undefined);
-      if (encrypting && root.domainFunctionality < DFL_2016) {
-        throw new EscrowError('LAPS_ERR_ESCROW_AD_LEVEL', `password encryption needs the 2016 domain functional level; the domain is at level ${root.domainFunctionality}`, {
-          retryable: false, hresult: AD_HRESULT.NOT_SUPPORTED, events: [{ id: 10006, fields: {} }],
-        });
+      const dcInUse = { id: 10055, fields: { dcName: root.dnsHostName } };
+      try {
+        return await this.#view(s, root, query, [dcInUse]);
+      } catch (e) {
+        // The DC was found: its event comes before the failure's, as in Windows' sequence.
+        throw e instanceof EscrowError ? withLeadingEvent(e, dcInUse) : e;
       }
-      const expiryAttr = query.legacy ? A.legacyExpiry : A.expiry;
-      const current = query.dsrm ? A.dsrm : A.encrypted;
-      const me = await this.#computer(s, root, [expiryAttr, A.version, ...(encrypting ? [current] : [])]);
-      const expiryText = text(me, expiryAttr);
-      const version = versionSupported ? buffers(me, A.version)[0] : undefined;
-      let encryption: Pick<DirectoryView, 'encryptionTarget' | 'encryptedPasswordPresent'> = {};
-      if (encrypting) {
-        const principal = query.dsrm ? undefined : query.encryption?.principal;
-        const domain = await this.#step('reading the domain', () => domainFacts(s, root));
-        const r = await this.#step('resolving the encryption principal', () => resolvePrincipal(s, root, domain, principal));
-        if (!r.ok) throw principalFailure(principal ?? 'Domain Admins', r.reason);
-        encryption = { encryptionTarget: r.principal.sid, encryptedPasswordPresent: buffers(me, current).length > 0 };
-      }
-      return {
-        events,
-        ...(expiryText !== '' ? { expiry: decodeFiletimeAttribute(expiryText) } : {}),
-        ...(version?.length === 16 ? { passwordVersion: guidFromWindowsBytes(version) } : {}),
-        ...(query.legacy ? {} : { passwordVersionSupported: versionSupported }),
-        ...encryption,
-      };
     });
+  }
+
+  async #view(s: AdSession, root: RootDse, query: DirectoryQuery, events: { id: number; fields: Record<string, string | number> }[]): Promise<DirectoryView> {
+    const schema = await this.#step('reading the schema', () => schemaAttributes(s, root));
+    const needed = query.legacy ? LEGACY_LAPS_ATTRIBUTES.map((a) => a.name) : [A.expiry, A.password, A.encrypted, A.encryptedHistory, ...(query.dsrm ? [A.dsrm, A.dsrmHistory] : [])];
+    const missing = needed.filter((n) => !schema.has(n.toLowerCase()));
+    if (missing.length > 0) throw schemaMissing(`the AD schema lacks ${missing.join(', ')} (run Update-LapsADSchema: lapsim ad update-schema${query.legacy ? ' --legacy' : ''})`);
+    const versionSupported = !query.legacy && schema.has(A.version.toLowerCase());
+    if (query.rollbackDetection && !query.legacy && !versionSupported) events.push({ id: 10108, fields: {} });
+    const encrypting = !query.legacy && (query.dsrm || query.encryption !== undefined);
+    if (encrypting && root.domainFunctionality < DFL_2016) {
+      throw new EscrowError('LAPS_ERR_ESCROW_AD_LEVEL', `password encryption needs the 2016 domain functional level; the domain is at level ${root.domainFunctionality}`, {
+        retryable: false, hresult: AD_HRESULT.NOT_SUPPORTED, events: [{ id: 10006, fields: {} }],
+      });
+    }
+    const expiryAttr = query.legacy ? A.legacyExpiry : A.expiry;
+    const current = query.dsrm ? A.dsrm : A.encrypted;
+    const me = await this.#computer(s, root, [expiryAttr, A.version, ...(encrypting ? [current] : [])]);
+    const expiryText = text(me, expiryAttr);
+    const version = versionSupported ? buffers(me, A.version)[0] : undefined;
+    let encryption: Pick<DirectoryView, 'encryptionTarget' | 'encryptedPasswordPresent'> = {};
+    if (encrypting) {
+      const principal = query.dsrm ? undefined : query.encryption?.principal;
+      const domain = await this.#step('reading the domain', () => domainFacts(s, root));
+      const r = await this.#step('resolving the encryption principal', () => resolvePrincipal(s, root, domain, principal));
+      if (!r.ok) throw principalFailure(principal ?? 'Domain Admins', r.reason);
+      encryption = { encryptionTarget: r.principal.sid, encryptedPasswordPresent: buffers(me, current).length > 0 };
+    }
+    return {
+      events,
+      ...(expiryText !== '' ? { expiry: decodeFiletimeAttribute(expiryText) } : {}),
+      ...(version?.length === 16 ? { passwordVersion: guidFromWindowsBytes(version) } : {}),
+      ...(query.legacy ? {} : { passwordVersionSupported: versionSupported }),
+      ...encryption,
+    };
   }
 
   async backup(req: BackupRequest): Promise<void> {

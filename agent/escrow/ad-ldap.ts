@@ -101,6 +101,13 @@ export function operationFailure(e: unknown, endpoint: AdEndpoint, what: string,
   return new EscrowError('LAPS_ERR_ESCROW', `${what}: ${message}`, { retryable: true, hresult: AD_HRESULT.E_FAIL, cause: e });
 }
 
+/** The same failure with `event` logged before its own events. */
+export function withLeadingEvent(e: EscrowError, event: { readonly id: number; readonly fields: Readonly<Record<string, string | number | boolean>> }): EscrowError {
+  return new EscrowError(e.code as Extract<typeof e.code, `LAPS_ERR_ESCROW${string}`>, e.message, {
+    retryable: e.retryable, cause: e, events: [event, ...e.events], ...(e.hresult !== undefined ? { hresult: e.hresult } : {}),
+  });
+}
+
 /** The schema lacks the LAPS attributes (event 10012). */
 export function schemaMissing(message: string, cause?: unknown): EscrowError {
   return new EscrowError('LAPS_ERR_ESCROW_AD_SCHEMA', message, {

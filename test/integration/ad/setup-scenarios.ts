@@ -39,7 +39,7 @@ export function setupScenarios(lab: AdLab): void {
       const dev = await lab.device('PRE', { BackupDirectory: '2', ADPasswordEncryptionEnabled: '0' });
       const { outcome, events, state } = await lab.cycle(dev, Date.now());
       expect(outcome).toMatchObject({ rotated: false, eventId: 10012, hresult: 0x800720b3 });
-      expect(events).toEqual([10003, 10021, 10009, 10052, 10012, 10005]);
+      expect(events).toEqual([10003, 10021, 10009, 10052, 10055, 10012, 10005]);
       expect(state.lastPasswordUpdateTime).toBeUndefined();
       expect(text(await lab.raw(dev), 'msLAPS-Password')).toBe('');
     });
