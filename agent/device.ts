@@ -32,6 +32,12 @@ export interface DeviceDeps extends DevicePorts {
   readonly logger?: Logger;
   readonly faults?: FaultInjector;
   readonly options?: DeviceOptions;
+  /**
+   * A token that changes when someone else wrote the device's store (another process beside a
+   * running agent: `lapsim policy set`, `lapsim account add`); a change drops the cached policy
+   * and the idle plan, as a Group Policy change notification would.
+   */
+  readonly externalVersion?: () => number;
 }
 
 export interface LogonResult {
@@ -49,6 +55,8 @@ export class Device {
   #policy: EffectivePolicy | undefined;
   #dumpOf: { policy: EffectivePolicy; dump: ReturnType<typeof policyDumpEvent> } | undefined;
   readonly #sids = new Map<number, string>();
+  readonly #externalVersion: (() => number) | undefined;
+  #seenVersion: number | undefined;
   /** Events of the cycle in progress, written in one go when it ends. */
   #cycleEvents: LapsEvent[] | undefined;
   /** False until the journal was checked, and again after a failed cycle. */
@@ -58,6 +66,7 @@ export class Device {
 
   constructor(deps: DeviceDeps) {
     const log = (deps.logger ?? noopLogger).child({ deviceId: deps.identity.deviceId });
+    this.#externalVersion = deps.externalVersion;
     const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
     const emit = (id: number, fields: Record<string, EventFieldValue> = {}): void => {
       const event = makeEvent(id as LapsEventId, fields as never, deps.clock.now());
@@ -124,6 +133,13 @@ export class Device {
    * (no store access, no events): a fleet runs millions of them.
    */
   async processCycle(trigger: CycleTrigger = 'background'): Promise<CycleOutcome | undefined> {
+    if (this.#externalVersion) {
+      const v = this.#externalVersion();
+      if (v !== this.#seenVersion) {
+        this.#seenVersion = v;
+        this.policyChanged();
+      }
+    }
     if (trigger === 'background' && this.ctx.clock.now() < this.#idleUntil) return undefined;
     if (!this.#recovered) await this.recover();
     this.#cycleEvents = [];

@@ -136,7 +136,7 @@ export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
       ...(o.faults ? { faults: o.faults } : {}), ...(o.options ? { options: o.options } : {}),
       accounts, state: ports.state(record.deviceId), journal: ports.journal(record.deviceId), events: ports.events(record.deviceId),
       activity: ports.activity(record.deviceId), roots: ports.policyRoots(record.deviceId), resets: ports.resetRequests(record.deviceId),
-      directory, transaction: (fn) => ports.transaction(fn),
+      directory, transaction: (fn) => ports.transaction(fn), externalVersion: () => ports.externalVersion(),
     });
     return { db, record, device, ports, accounts, directory, close: () => db.close() };
   } catch (e) {

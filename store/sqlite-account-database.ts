@@ -15,6 +15,7 @@ import type { AccountDatabase, AccountPatch, LocalAccount, NewAccount } from '..
 import type { AccountRules } from '../agent/accounts/account-rules.js';
 import type { Db } from './database.js';
 import { atomic } from './atomic.js';
+import { dataVersion } from './data-version.js';
 
 interface Row {
   rid: number;
@@ -68,6 +69,7 @@ export class SqliteAccountDatabase implements AccountDatabase {
    * view is the device's only writer, so the list is served from memory until it writes.
    */
   #cache: LocalAccount[] | undefined;
+  #version = -1;
 
   /**
    * @param db an open lapsim database (openDatabase)
@@ -79,12 +81,21 @@ export class SqliteAccountDatabase implements AccountDatabase {
   }
 
   list(): LocalAccount[] {
-    this.#cache ??= (this.#s.list.all(this.deviceId) as Row[]).map(toAccount);
-    return [...this.#cache];
+    return [...this.#cached()];
+  }
+
+  /** The account list, re-read when another process committed to the database. */
+  #cached(): LocalAccount[] {
+    const v = dataVersion(this.#s.db);
+    if (!this.#cache || v !== this.#version) {
+      this.#cache = (this.#s.list.all(this.deviceId) as Row[]).map(toAccount);
+      this.#version = v;
+    }
+    return this.#cache;
   }
 
   byRid(rid: number): LocalAccount | undefined {
-    if (this.#cache) return this.#cache.find((a) => a.rid === rid);
+    if (this.#cache && dataVersion(this.#s.db) === this.#version) return this.#cache.find((a) => a.rid === rid);
     const row = this.#s.byRid.get(this.deviceId, rid) as Row | undefined;
     return row ? toAccount(row) : undefined;
   }

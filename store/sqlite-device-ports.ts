@@ -11,6 +11,7 @@ import type {
 import type { ResetRequests } from '../agent/reset-requests.js';
 import type { Db } from './database.js';
 import { atomic } from './atomic.js';
+import { dataVersion } from './data-version.js';
 import type { SecretBox } from './secret-box.js';
 
 
@@ -62,16 +63,20 @@ export class SqliteDevicePorts {
   }
 
   /**
-   * The device's LAPS state. This process is the device's only writer (one agent per device), so
-   * the last state read or written is kept and served from memory; `reload` drops it (after a
-   * rolled-back batch).
+   * The device's LAPS state. The last state read or written is served from memory until another
+   * process commits to the database (PRAGMA data_version), so a cycle costs no JSON parsing while
+   * `lapsim logon` beside a running agent is still seen; `reload` drops it (after a rolled-back batch).
    */
   state(deviceId: string): LapsStateStore & { reload(): void } {
     const s = this.#s;
+    const db = this.db;
     let cached: LapsState | undefined;
+    let version = -1;
     return {
       load: () => {
-        if (cached) return cached;
+        const v = dataVersion(db);
+        if (cached && v === version) return cached;
+        version = v;
         const row = s.stateGet.get(deviceId) as { state: string } | undefined;
         if (!row) return (cached = {});
         try {
@@ -83,11 +88,17 @@ export class SqliteDevicePorts {
       save: (state) => {
         s.stateSet.run(deviceId, JSON.stringify(state));
         cached = state;
+        version = dataVersion(db);
       },
       reload: () => {
         cached = undefined;
       },
     };
+  }
+
+  /** A token that changes when another process wrote to the database (see store/data-version.ts). */
+  externalVersion(): number {
+    return dataVersion(this.db);
   }
 
   journal(deviceId: string): RotationJournal {
