@@ -240,6 +240,12 @@ export interface DirectoryBackend {
   backup(request: BackupRequest): Promise<void>;
   /** Passwords held for the device, newest first (what Get-LapsAADPassword would show). */
   credentials(deviceId: string): Promise<StoredCredential[]>;
+  /**
+   * Crash recovery: whether the directory took the rotation `intent`, for directories that can
+   * tell without reading the password back (AD: the computer's own version GUID and expiry).
+   * Without it, the newest stored password is compared.
+   */
+  holds?(deviceId: string, intent: RotationIntent): Promise<boolean>;
 }
 
 /** The four policy roots' raw values (value name -> text). */

@@ -8,7 +8,7 @@
 import { Attribute, Change, type Entry } from 'ldapts';
 import { EscrowError, ImplementationError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
-import type { AdBackupOptions, BackupRequest, DirectoryBackend, DirectoryQuery, DirectoryView, StoredCredential } from '../ports.js';
+import type { AdBackupOptions, BackupRequest, DirectoryBackend, DirectoryQuery, DirectoryView, RotationIntent, StoredCredential } from '../ports.js';
 import { A, BINARY_ATTRIBUTES, LEGACY_LAPS_ATTRIBUTES, MAX_ENCRYPTED_HISTORY, WINDOWS_LAPS_ATTRIBUTES } from './ad-attributes.js';
 import { sealEnvelope } from './ad-envelope.js';
 import {
@@ -133,6 +133,24 @@ export class AdDirectory implements DirectoryBackend {
       } catch (e) {
         throw operationFailure(e, this.o.endpoint, `updating ${me.dn}`, legacy ? parentOf(me.dn) : undefined);
       }
+    });
+  }
+
+  /**
+   * Whether the computer object carries `intent`'s rotation: its version GUID, or (legacy
+   * emulation, older schema) its expiry, which is the rotation time plus the age to the
+   * millisecond. SELF reads both, so no reader identity is needed.
+   */
+  async holds(deviceId: string, intent: RotationIntent): Promise<boolean> {
+    this.#own(deviceId);
+    const legacy = intent.ad?.format === 'legacy';
+    const expiryAttr = legacy ? A.legacyExpiry : A.expiry;
+    return this.#session(async (s) => {
+      const root = await this.#step('reading the rootDSE', () => s.rootDse());
+      const me = await this.#computer(s, root, [expiryAttr, ...(legacy ? [] : [A.version])]);
+      const version = buffers(me, A.version)[0];
+      if (intent.passwordVersion !== undefined && version?.length === 16) return guidFromWindowsBytes(version) === intent.passwordVersion;
+      return text(me, expiryAttr) === encodeFiletimeAttribute(intent.expiry);
     });
   }
 

@@ -113,8 +113,12 @@ export class RotationEngine {
       // The crash happened around the directory write: did the directory take it?
       let held = false;
       try {
-        const creds = await this.d.directory.credentials(this.d.deviceId);
-        held = creds.length > 0 && creds[0]!.password.equals(password);
+        const dir = this.d.directory;
+        if (dir.holds) held = await dir.holds(this.d.deviceId, intent);
+        else {
+          const creds = await dir.credentials(this.d.deviceId);
+          held = creds.length > 0 && creds[0]!.password.equals(password);
+        }
       } catch {
         return 'failed';
       }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../core/clock.js';
 import { cryptoRng } from '../../../core/rng.js';
 import type { DirectoryBackend } from '../../../agent/ports.js';
+import { CrashSignal } from '../../../agent/rotation/faults.js';
 import { openSqliteDevice } from '../../../sim/sqlite-device.js';
 import { DAY, HOUR, type AdLab, type TestDevice } from './ad-lab.js';
 
@@ -36,7 +37,55 @@ async function cycleStoppingTheDc(lab: AdLab, dev: TestDevice, at: number): Prom
   }
 }
 
+/** A cycle that dies (as a killed process) right after the DC took the password, or right before. */
+async function crashAroundTheWrite(dev: TestDevice, at: number, afterWrite: boolean): Promise<void> {
+  const first = openSqliteDevice({ path: dev.db, clock: new FixedClock(at), rng: cryptoRng() });
+  const real = first.directory;
+  first.close();
+  const directory: DirectoryBackend = {
+    kind: 'ad', view: (id, q) => real.view(id, q), credentials: (id) => real.credentials(id),
+    backup: async (r) => {
+      if (afterWrite) await real.backup(r);
+      throw new CrashSignal('after-escrow');
+    },
+  };
+  const d = openSqliteDevice({ path: dev.db, clock: new FixedClock(at), rng: cryptoRng(), directory });
+  try {
+    await expect(d.device.resetPassword()).rejects.toBeInstanceOf(CrashSignal);
+  } finally {
+    d.close();
+  }
+}
+
 export function failureScenarios(lab: AdLab): void {
+  describe('a device that dies mid-rotation', () => {
+    it('recovers from its own computer object: completes what the DC took, discards what it did not', async () => {
+      const t0 = Date.now();
+      const dev = await lab.device('CRASH', { BackupDirectory: '2', ADPasswordEncryptionEnabled: '0' });
+      await lab.cycle(dev, t0);
+      const before = lab.getPassword(dev)[0]!.Password!;
+      await crashAroundTheWrite(dev, t0 + 60_000, false);
+      const d1 = openSqliteDevice({ path: dev.db, clock: new FixedClock(t0 + 120_000), rng: cryptoRng() });
+      try {
+        expect(await d1.device.recover()).toBe('discarded');
+      } finally {
+        d1.close();
+      }
+      expect(lab.opens(dev, before)).toBe(true);
+      await crashAroundTheWrite(dev, t0 + 180_000, true);
+      const taken = lab.getPassword(dev)[0]!.Password!;
+      expect(taken).not.toBe(before);
+      expect(lab.opens(dev, taken)).toBe(false);
+      const d2 = openSqliteDevice({ path: dev.db, clock: new FixedClock(t0 + 240_000), rng: cryptoRng() });
+      try {
+        expect(await d2.device.recover()).toBe('completed');
+      } finally {
+        d2.close();
+      }
+      expect(lab.logon(dev, taken)).toBe(0);
+    });
+  });
+
   describe('the DC goes away', () => {
     it('stopped mid-cycle and between cycles: events and retries, the local password unchanged, rotation once it is back', async () => {
       const t0 = Date.now();
