@@ -34,6 +34,15 @@ export function registerServer(program: Command): void {
       const logger = pino({ level: o.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: 2, sync: true }));
       const adminToken = o.adminToken ?? process.env['LAPSIM_ADMIN_TOKEN'] ?? DEFAULT_SERVER_ADMIN_TOKEN;
       const server = await startManagementServer({ dataDir: o.data, port: o.port, adminToken, clock: new SystemClock(), rng: cryptoRng(), logger, env: process.env });
+      // Signal handlers first: a caller may stop the server as soon as it read where it listens.
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'stopping lapsim server');
+        void server.close().then(() => {
+          process.exitCode = 0;
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const ws = server.url.replace(/^http/, 'ws');
       const shownToken = adminToken === DEFAULT_SERVER_ADMIN_TOKEN ? adminToken : undefined;
       if (o.json) {
@@ -51,13 +60,5 @@ export function registerServer(program: Command): void {
           'Stop with Ctrl+C.',
         ].join('\n') + '\n');
       }
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'stopping lapsim server');
-        void server.close().then(() => {
-          process.exitCode = 0;
-        });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
     }));
 }

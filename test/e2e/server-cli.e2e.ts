@@ -23,32 +23,49 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+const stderrOf = new WeakMap<ChildProcess, string[]>();
+
+/** Starts the CLI; stderr is always drained (a full pipe would block the process's logger). */
 function run(args: string[], env: Record<string, string> = {}): ChildProcess {
   const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const err: string[] = [];
+  stderrOf.set(p, err);
+  p.stderr!.on('data', (d: Buffer) => {
+    if (err.join('').length < 10_000) err.push(d.toString('utf8'));
+  });
   procs.push(p);
   return p;
 }
 
+/** SIGTERM, then SIGKILL when the process has not exited within 10 s; resolves with the exit code. */
 async function stop(p: ChildProcess): Promise<number | null> {
-  if (p.exitCode !== null) return p.exitCode;
+  if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
   const done = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
   p.kill('SIGTERM');
-  return done;
+  const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+  const code = await done;
+  clearTimeout(timer);
+  return code;
 }
 
-/** The first `n` lines of a process's stdout. */
+/** The first `n` lines of a process's stdout (fails after 20 s, with what it wrote on stderr). */
 function lines(p: ChildProcess, n: number): Promise<string[]> {
+  const stderr = (): string => (stderrOf.get(p) ?? []).join('').slice(0, 500);
   return new Promise((resolve, reject) => {
     const out: string[] = [];
     const rl = createInterface({ input: p.stdout! });
+    const timer = setTimeout(() => reject(new Error(`no ${n} lines after 20 s; stdout ${JSON.stringify(out)}, stderr ${stderr()}`)), 20_000);
     rl.on('line', (l) => {
       out.push(l);
       if (out.length === n) {
-        rl.close();
+        clearTimeout(timer);
         resolve(out);
       }
     });
-    p.once('exit', (code) => reject(new Error(`exited (${code}) after ${out.length} lines`)));
+    p.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${code}) after ${out.length} lines; stderr ${stderr()}`));
+    });
   });
 }
 
