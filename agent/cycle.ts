@@ -78,11 +78,6 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
     return finish(ctx, { trigger, reasons, rotated: false, hresult, eventId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   };
 
-  if (!directoryMatchesJoin(bd, ctx.identity.joinType)) {
-    ctx.log.warn({ backupDirectory: bd, joinType: ctx.identity.joinType }, 'backup directory does not match the join state; password not managed');
-    return fail(10005, HRESULT.NOT_SUPPORTED);
-  }
-
   const prep: AccountPreparation = prepareManagedAccount(ctx, policy);
   if (!prep.ok) {
     emit(prep.eventId, prep.fields);
@@ -188,11 +183,6 @@ function postAuthFailed(ctx: DeviceContext, hresult: number): void {
   }
   ctx.emit(10043, { accountName: name, rid: p.rid, retryCount: retries, errorCode: hresult });
   ctx.state.save({ ...s, postAuth: { ...p, retries } });
-}
-
-/** Entra-only joined devices back up to Entra only; AD-only to AD only; hybrid to either. */
-export function directoryMatchesJoin(bd: 1 | 2, join: string): boolean {
-  return bd === 1 ? join === 'entra' || join === 'hybrid' : join === 'ad' || join === 'hybrid';
 }
 
 function newId(rng: Rng): string {

@@ -90,6 +90,14 @@ describe('processing cycle', () => {
     expect(await currentOpensAccount(h)).toBe(true);
   });
 
+  it('a backup directory that does not match the join state manages nothing and says why', async () => {
+    const h = deviceHarness({ csp: ENTRA_POLICY, identity: { joinType: 'ad' } });
+    expect(await h.device.processCycle('manual-processing')).toMatchObject({ rotated: false, hresult: 0 });
+    expect(h.device.policy()).toMatchObject({ managed: false, notManagedCode: 'join-mismatch' });
+    expect(h.newEventIds()).toEqual([10003, 10022, 10004]);
+    expect(await h.directory.credentials(h.device.identity.deviceId)).toEqual([]);
+  });
+
   it('the none directory never changes the local password', async () => {
     const h = deviceHarness({ csp: ENTRA_POLICY });
     h.directory.failure = h.directory.unavailable('no directory');
