@@ -143,6 +143,11 @@ export interface ConfigSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The JSON configuration file, already read. */
   readonly file?: { readonly path: string; readonly text: string } | undefined;
+  /**
+   * The registration `lapsim device init --server` stored in the state database (lowest layer):
+   * used when no other source names the server.
+   */
+  readonly registered?: (state: string) => { readonly server: string; readonly token: string } | undefined;
 }
 
 /**
@@ -182,6 +187,17 @@ export function loadAgentConfig(sources: ConfigSources): AgentConfig {
     if (v === undefined) continue;
     merged[key] = v;
     origin[key] = flagName(key);
+  }
+  if (merged['server'] === undefined && typeof merged['state'] === 'string' && sources.registered) {
+    const reg = sources.registered(merged['state']);
+    if (reg) {
+      merged['server'] = reg.server;
+      origin['server'] = `the registration stored in ${merged['state']}`;
+      if (merged['token'] === undefined) {
+        merged['token'] = reg.token;
+        origin['token'] = origin['server'];
+      }
+    }
   }
   const r = AGENT_CONFIG_SCHEMA.safeParse(merged);
   if (!r.success) {

@@ -10,6 +10,7 @@ import { isFaultPoint } from '../../agent/rotation/faults.js';
 import { AGENT_CONFIG_HELP, AGENT_CONFIG_KEYS, flagName, loadAgentConfig, redactedConfig } from '../../agent/service/config.js';
 import { createPinoLogger } from '../../agent/service/logging.js';
 import { buildSqliteAgent, type AgentTestHooks } from '../../sim/sqlite-agent.js';
+import { storedRegistration } from '../../sim/management-registration.js';
 import { action, ExitCode, EXIT_FAILURE } from '../cli-support.js';
 
 /** Hidden, test-only hooks (docs/cli.md): put a crash or a pause inside a rotation. */
@@ -50,6 +51,7 @@ export function registerAgent(program: Command): void {
     const config = loadAgentConfig({
       flags: Object.fromEntries(AGENT_CONFIG_KEYS.map((k) => [k, flags[k]])), env: process.env,
       file: readConfigFile((flags['config'] as string | undefined) ?? process.env['LAPSIM_CONFIG']),
+      registered: (state) => storedRegistration(state, process.env),
     });
     const logger = createPinoLogger({ level: config.logLevel, base: { service: 'lapsim-agent' } });
     logger.info({ config: redactedConfig(config) }, 'configuration');

@@ -139,4 +139,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'management server registration of each device',
+    sql: `
+      -- The management server a device was registered with (lapsim device init --server): the
+      -- channel base URL, the server's id for the device and the channel token, sealed at rest.
+      CREATE TABLE management_config (
+        device_id          TEXT PRIMARY KEY REFERENCES devices(device_id) ON DELETE CASCADE,
+        server             TEXT NOT NULL,
+        managed_device_id  TEXT NOT NULL,
+        sealed_token       BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -156,4 +156,25 @@ describe('lapsim server with lapsim agent processes', () => {
     expect((await call(srv.url, 'GET', `/lapsim/intune/reports/devices/${managedDeviceId}/settings`)).json['value']).toContainEqual(
       expect.objectContaining({ CspNode: 'PasswordLength', ValueOnDevice: '24', SettingStatus: 'Succeeded' }));
   });
+
+  it('device init --server registers the device; lapsim agent --state alone connects with the stored registration', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const srv = await server(join(dir, 'server'));
+    const state = join(dir, 'device.db');
+    expect(lapsim(['device', 'init', '--state', join(dir, 'x.db'), '--server', srv.url]).code).toBe(2);
+    const init = lapsim(['device', 'init', '--state', state, '--name', 'PC-REG-1', '--server', srv.url, '--admin-token', TOKEN, '--json']);
+    expect(init.code, init.stderr).toBe(0);
+    const created = JSON.parse(init.stdout) as { managedDeviceId: string; directory: string };
+    expect(created.directory).toBe('entra');
+    run(['agent', '--state', state, '--reconnect-initial', '50ms', '--log-level', 'warn']);
+    await waitFor(async () => ((await call(srv.url, 'GET', `/lapsim/intune/devices/${created.managedDeviceId}`)).json['online']) === true, 'the agent to connect');
+    const policy = (await call(srv.url, 'POST', '/beta/deviceManagement/configurationPolicies', entraPolicy('REG LAPS', {}))).json['id'] as string;
+    await call(srv.url, 'POST', `/beta/deviceManagement/configurationPolicies/${policy}/assign`, {
+      assignments: [{ target: { '@odata.type': '#microsoft.graph.allDevicesAssignmentTarget' } }] });
+    const reveal = async (): Promise<string | undefined> =>
+      (await call(srv.url, 'GET', `/lapsim/intune/managedDevices/${created.managedDeviceId}/localAdminPassword/reveal`)).json['password'] as string | undefined;
+    await waitFor(async () => (await reveal()) !== undefined, 'the first backup');
+    expect(lapsim(['logon', 'Administrator', '--password', (await reveal())!, '--state', state]).code).toBe(0);
+  });
 });
