@@ -40,9 +40,28 @@ export interface DeviceView {
 /** Views, reconciliation and delivery results of every device's LAPS configuration. */
 export class ConfigEngine {
   readonly #ctx: ServiceContext;
+  #deferDepth = 0;
+  #deferred = false;
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
+  }
+
+  /**
+   * Runs `fn` with every reconcileAll it causes folded into one pass at the end: a bulk change
+   * (a fleet enrolling 100,000 devices, adding them to a group) reconciles each device once
+   * instead of once per change. Nested calls join the outer one.
+   */
+  deferReconcile<T>(fn: () => T): T {
+    this.#deferDepth++;
+    try {
+      return fn();
+    } finally {
+      if (--this.#deferDepth === 0 && this.#deferred) {
+        this.#deferred = false;
+        this.reconcileAll();
+      }
+    }
   }
 
   /** Loads every policy and assignment. */
@@ -97,6 +116,10 @@ export class ConfigEngine {
 
   /** Reconciles every device (after a change to policies, assignments or groups). */
   reconcileAll(): void {
+    if (this.#deferDepth > 0) {
+      this.#deferred = true;
+      return;
+    }
     this.#ctx.write(() => {
       const set = this.policySet();
       for (const d of this.#ctx.db.directory.devices()) this.reconcile(d, set);
