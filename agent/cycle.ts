@@ -139,7 +139,8 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
     ...(view.encryptionTarget !== undefined ? { encryptionTarget: view.encryptionTarget } : {}),
     ...(bd === 2 ? { ad: adBackupOptions(policy, view) } : {}),
   };
-  const outcome = await engine.rotate(intent, password);
+  // The result of this cycle goes into the rotation's final commit (one state write).
+  const outcome = await engine.rotate(intent, password, (s) => withResult(s, ctx.clock.now(), { hresult: 0, eventId: 10004, rotated: true }));
   if (!outcome.ok) {
     const eventId = outcome.stage === 'escrow' ? (bd === 1 ? 10028 : 10017) : outcome.stage === 'local' ? 10019 : 10005;
     const retryAfterMs = outcome.stage === 'escrow' && outcome.error instanceof EscrowError ? outcome.error.retryAfterMs : undefined;
@@ -150,13 +151,20 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
   return finish(ctx, { trigger, reasons, rotated: true, hresult: 0, eventId: 10004 });
 }
 
+/**
+ * Ends the cycle: 10004 on success and the result in LAPS state (a rotation already committed its
+ * result together with its new state).
+ */
 function finish(ctx: DeviceContext, o: Omit<CycleOutcome, 'time'>): CycleOutcome {
   const time = ctx.clock.now();
   if (o.hresult === 0) ctx.emit(10004);
-  const prev = ctx.state.load();
-  const failures = o.hresult === 0 ? 0 : (prev.failures ?? 0) + 1;
-  ctx.state.save({ ...prev, lastResult: { time, hresult: o.hresult, eventId: o.eventId, rotated: o.rotated }, failures });
+  if (!o.rotated) ctx.state.save(withResult(ctx.state.load(), time, o));
   return { ...o, time };
+}
+
+function withResult(s: LapsState, time: number, o: { hresult: number; eventId: number; rotated: boolean }): LapsState {
+  const failures = o.hresult === 0 ? 0 : (s.failures ?? 0) + 1;
+  return { ...s, lastResult: { time, hresult: o.hresult, eventId: o.eventId, rotated: o.rotated }, failures };
 }
 
 function postAuthSucceeded(ctx: DeviceContext, state: LapsState, account: LocalAccount, now: number): void {

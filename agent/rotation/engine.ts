@@ -85,7 +85,11 @@ export class RotationEngine {
   constructor(private readonly d: RotationEngineDeps) {}
 
   /** Rotates the account's password per `intent`, directory first. Never throws but for a CrashSignal. */
-  async rotate(intent: RotationIntent, password: Secret): Promise<RotationOutcome> {
+  /**
+   * @param finalize folds more state into the final commit (the cycle's result), so that a
+   *   successful rotation writes LAPS state once
+   */
+  async rotate(intent: RotationIntent, password: Secret, finalize?: (s: LapsState) => LapsState): Promise<RotationOutcome> {
     const d = this.d;
     d.journal.begin(intent, password);
     try {
@@ -97,7 +101,7 @@ export class RotationEngine {
       return this.#escrowFailed(intent, e as Error);
     }
     d.journal.advance('escrowed');
-    return this.#finishLocal(intent, password);
+    return this.#finishLocal(intent, password, false, finalize);
   }
 
   /**
@@ -166,7 +170,7 @@ export class RotationEngine {
     return { ok: false, stage: 'escrow', intent, error: e, hresult };
   }
 
-  async #finishLocal(intent: RotationIntent, password: Secret, alreadySet = false): Promise<RotationOutcome> {
+  async #finishLocal(intent: RotationIntent, password: Secret, alreadySet = false, finalize?: (s: LapsState) => LapsState): Promise<RotationOutcome> {
     const d = this.d;
     const finalName = intent.renameTo ?? intent.accountName;
     try {
@@ -197,7 +201,8 @@ export class RotationEngine {
       d.faults?.hit('after-local-set');
       d.faults?.hit('before-commit');
       d.transaction(() => {
-        d.state.save(stateAfter(d.state.load(), intent));
+        const next = stateAfter(d.state.load(), intent);
+        d.state.save(finalize ? finalize(next) : next);
         d.journal.clear();
       });
     } catch (e) {
