@@ -19,6 +19,10 @@ import { SqliteDevicePorts } from '../store/sqlite-device-ports.js';
 import { SqliteLocalDirectory } from '../store/sqlite-local-directory.js';
 import { inBatch } from '../store/batch.js';
 import type { Report } from './report.js';
+import { MemoryAccountDatabase } from '../agent/accounts/memory-account-database.js';
+import { MemoryDirectory } from '../agent/escrow/memory-directory.js';
+import { MemoryActivityLog, MemoryEventLog, MemoryJournal, MemoryPolicyRoots, MemoryStateStore } from '../agent/memory-ports.js';
+import { MemoryResetRequests } from '../agent/reset-requests.js';
 
 const DEVICES = 10_000;
 const BATCH = 500;
@@ -85,7 +89,30 @@ export async function run(report: Report): Promise<void> {
     report({ name: 'idle check (nextDueAt comparison, as the fleet scheduler does)', value: checkNs / 1000, unit: 'µs/cycle' });
     if (due !== 0) throw new Error('device unexpectedly due');
     db.close();
+    report({ name: `expiry rotation, ${DEVICES} devices, memory ports + memory directory (engine cost)`, value: await memoryRotations(), unit: 'rotations/s' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The same rotations on the in-memory ports the fleet simulator uses: the engine's own cost. */
+async function memoryRotations(): Promise<number> {
+  const clock = new ManualClock(Date.UTC(2026, 2, 1));
+  const rng = cryptoRng();
+  const directory = new MemoryDirectory();
+  const devices = Array.from({ length: DEVICES }, (_, i) => {
+    const accounts = new MemoryAccountDatabase(windowsAccountRules);
+    seedBuiltinAccounts(accounts);
+    return new Device({
+      identity: { deviceId: `m${i}`, name: `M${i}`, osBuild: '10.0.26100.4349', joinType: 'entra', isDomainController: false, legacyCseInstalled: false, domainSid: 'S-1-5-21-1-2-3' },
+      clock, rng, accounts, directory, events: new MemoryEventLog(), activity: new MemoryActivityLog(), state: new MemoryStateStore(),
+      journal: new MemoryJournal(), roots: new MemoryPolicyRoots(() => ({ BackupDirectory: '1', PasswordAgeDays: '30' })), resets: new MemoryResetRequests(),
+    });
+  });
+  for (const d of devices) await d.processCycle('manual-processing');
+  clock.advance(31 * 86_400_000);
+  const start = process.hrtime.bigint();
+  for (const d of devices) await d.processCycle('manual-processing');
+  return devices.length / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
