@@ -128,6 +128,8 @@ export class EntraStore {
       credentials: db.prepare('SELECT * FROM entra_credentials WHERE device_id = ? ORDER BY seq DESC'),
       insertAudit: db.prepare('INSERT INTO entra_audits (id, tenant_id, activity_time, entry) VALUES (?, ?, ?, ?)'),
       audits: db.prepare('SELECT entry FROM entra_audits WHERE tenant_id = ? ORDER BY seq DESC'),
+      auditTimes: db.prepare(`SELECT activity_time AS at FROM entra_audits WHERE tenant_id = ? AND activity_time >= ?
+        AND json_extract(entry, '$.activityDisplayName') = ? ORDER BY activity_time`),
       setting: db.prepare('SELECT value FROM entra_settings WHERE key = ?'),
       putSetting: db.prepare('INSERT INTO entra_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -258,6 +260,11 @@ export class EntraStore {
   /** The tenant's directory audit log, newest first. */
   audits(tenantId: string): DirectoryAudit[] {
     return (this.#q.audits.all(tenantId) as { entry: string }[]).map((r) => JSON.parse(r.entry) as DirectoryAudit);
+  }
+
+  /** When the tenant's audit entries of one activity happened, from `since` (epoch ms) on, oldest first. */
+  auditTimes(tenantId: string, activityDisplayName: string, since: number): number[] {
+    return (this.#q.auditTimes.all(tenantId, since, activityDisplayName) as { at: number }[]).map((r) => r.at);
   }
 
   setting(key: string): string | undefined {

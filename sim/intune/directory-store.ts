@@ -26,6 +26,19 @@ const deviceOf = (r: DeviceRow): DeviceRecord => ({
   lastSignInAt: r.last_sign_in_at ?? undefined, lastSyncAt: r.last_sync_at ?? undefined,
 });
 
+/** A search of the device list: name contains `search` (or an id equals it), join type, one page. */
+export interface DevicePageQuery {
+  readonly search: string;
+  readonly joinType: JoinType | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+interface PageParams { search: string; pattern: string; join: string | null; offset: number; limit: number }
+
+const PAGE_WHERE = `(@search = '' OR device_name LIKE @pattern ESCAPE '\\' OR managed_device_id = lower(@search) OR device_id = lower(@search))
+  AND (@join IS NULL OR join_type = @join)`;
+
 /** Users, groups, members and managed devices in SQLite. */
 export class DirectoryStore {
   readonly #s;
@@ -51,6 +64,9 @@ export class DirectoryStore {
       deviceByDeviceId: db.prepare<[string], DeviceRow>('SELECT * FROM intune_devices WHERE device_id = ?'),
       deviceByObjectId: db.prepare<[string], DeviceRow>('SELECT * FROM intune_devices WHERE object_id = ?'),
       devices: db.prepare<[], DeviceRow>('SELECT * FROM intune_devices ORDER BY enrolled_at, rowid'),
+      devicePage: db.prepare<[PageParams], DeviceRow>(`SELECT * FROM intune_devices WHERE ${PAGE_WHERE}
+        ORDER BY device_name COLLATE NOCASE, managed_device_id LIMIT @limit OFFSET @offset`),
+      deviceCount: db.prepare<[PageParams], { n: number }>(`SELECT count(*) AS n FROM intune_devices WHERE ${PAGE_WHERE}`),
       signIn: db.prepare('UPDATE intune_devices SET signed_in_user_id = ?, last_sign_in_at = ?, primary_user_id = coalesce(primary_user_id, ?) WHERE managed_device_id = ?'),
       signOut: db.prepare('UPDATE intune_devices SET signed_in_user_id = NULL WHERE managed_device_id = ?'),
       setPrimaryUser: db.prepare('UPDATE intune_devices SET primary_user_id = ? WHERE managed_device_id = ?'),
@@ -140,6 +156,14 @@ export class DirectoryStore {
 
   devices(): DeviceRecord[] {
     return this.#s.devices.all().map(deviceOf);
+  }
+
+  /** One page of devices by name (the web pages' device list), and how many match in all. */
+  devicePage(q: DevicePageQuery): { total: number; devices: DeviceRecord[] } {
+    const params: PageParams = {
+      search: q.search, pattern: `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, join: q.joinType ?? null, offset: q.offset, limit: q.limit,
+    };
+    return { total: this.#s.deviceCount.get(params)?.n ?? 0, devices: this.#s.devicePage.all(params).map(deviceOf) };
   }
 
   /** True when `token` is the device's channel token. */
