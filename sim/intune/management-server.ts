@@ -1,7 +1,8 @@
 /**
  * `lapsim server`: one loopback port serving the Intune emulator's Graph API, the Entra emulator
  * (mounted as it is: device password updates, deviceLocalCredentials, directoryAudits, its admin
- * API) and the device channel (WebSocket /devices/<deviceId>/dm, sim/server's DmServer), with
+ * API), the device channel (WebSocket /devices/<deviceId>/dm, sim/server's DmServer) and the
+ * admin web pages (/ui/, sim/intune/web), with
  * both emulators' SQLite files under the data folder. One admin token is the master token of
  * both. Closing stops listening, ends device channels and closes the databases.
  */
@@ -22,6 +23,7 @@ import { createIntuneHandler } from './http/intune-handler.js';
 import { sendJson } from './http/graph-io.js';
 import { IntuneDb } from './intune-db.js';
 import { IntuneService } from './intune-service.js';
+import { createWebHandler, type WebHandler } from './web/web-handler.js';
 
 /** Hosts the server may listen on: loopback only. */
 export const SERVER_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
@@ -56,6 +58,8 @@ export interface ManagementServer {
   readonly service: IntuneService;
   readonly entra: EntraEmulator;
   readonly dm: DmServer;
+  /** The admin web pages (/ui/) and the fleet event intake. */
+  readonly web: WebHandler;
   close(): Promise<void>;
 }
 
@@ -92,10 +96,12 @@ export async function startManagementServer(o: ManagementServerOptions): Promise
     service.attachDelivery(delivery);
     const entraHandler = createEntraHandler(entra);
     const intuneHandler = createIntuneHandler(service);
+    const web = createWebHandler({ service, entra, db, clock: o.clock, rng: o.rng });
     const listener = (req: IncomingMessage, res: ServerResponse): void => {
       void (async () => {
         if (await entraHandler.handle(req, res)) return;
         if (await intuneHandler.handle(req, res)) return;
+        if (await web.handle(req, res)) return;
         req.resume();
         sendJson(res, 404, { error: { code: 'NotFound', message: `lapsim server serves no ${req.method ?? ''} ${(req.url ?? '').split('?')[0]!.slice(0, 200)}` } });
       })().catch((e: unknown) => {
@@ -115,8 +121,9 @@ export async function startManagementServer(o: ManagementServerOptions): Promise
     const openDb = db;
     let closed: Promise<void> | undefined;
     return {
-      url, port, adminToken, service, entra, dm,
+      url, port, adminToken, service, entra, dm, web,
       close: () => (closed ??= new Promise<void>((resolve) => {
+        web.close();
         delivery.detach();
         dm.closeAll();
         endpoint.close();
