@@ -51,6 +51,11 @@ export const ERROR_CODES = {
   LAPS_ERR_SERVER_NOT_CONNECTED: 'sim',
   LAPS_ERR_SERVER_PENDING: 'sim',
   LAPS_ERR_SERVER_WAIT_TIMEOUT: 'sim',
+  LAPS_ERR_FLEET_SCENARIO: 'usage',
+  LAPS_ERR_FLEET_SHARD: 'usage',
+  LAPS_ERR_FLEET_REPORT: 'usage',
+  LAPS_ERR_FLEET_WORKER: 'sim',
+  LAPS_ERR_FLEET_DATA: 'sim',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

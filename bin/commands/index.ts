@@ -11,7 +11,8 @@ import { registerDirectoryEntra } from './directory-entra.js';
 import { registerDirectoryAd } from './directory-ad.js';
 import { registerAd } from './ad.js';
 import { registerServer } from './server.js';
+import { registerFleet } from './fleet.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerAgent, registerDirectoryEntra, registerDirectoryAd, registerAd, registerServer];
+export const COMMANDS: Register[] = [registerDemo, registerDevice, registerAccount, registerPolicy, registerLifecycle, registerCsp, registerAgent, registerDirectoryEntra, registerDirectoryAd, registerAd, registerServer, registerFleet];
