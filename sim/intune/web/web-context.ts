@@ -80,7 +80,7 @@ export const CONTENT_SECURITY_POLICY = [
 export function securityHeaders(): Record<string, string> {
   return {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'same-origin',
+    'Referrer-Policy': 'same-origin', 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'same-origin',
   };
 }
 
