@@ -32,6 +32,7 @@ import { writeReports, runName } from './run-fleet.js';
 import { Sampler } from './sampling.js';
 import type { Scenario } from './scenario.js';
 import { RemoteBook } from './remote-checks.js';
+import { FleetEventReporter } from '../intune/web/fleet-event-reporter.js';
 
 export interface RemoteFleetOptions {
   readonly scenario: Scenario;
@@ -148,18 +149,23 @@ export async function runRemoteFleet(o: RemoteFleetOptions): Promise<{ report: F
   const stats = new FleetStats(Date.parse(s.start), s.days);
   const book = new InvariantBook(s.devices);
   const checks = new RemoteBook({ devices, stats, book, watch, log, clock: deviceClock, start: Date.parse(s.start), lagMs: Math.max(60_000, o.timeScale * 500) });
+  // A lapsim server's fleet overview charts the devices' failure events while the fleet runs (sent before each sweep drains them).
+  const reporter = o.adminToken === undefined ? undefined
+    : new FleetEventReporter({ server: base, adminToken: o.adminToken, devices: profiles.map((p, k) => ({ deviceId: p.deviceId, log: devices[k]!.events })), logger });
   const started = o.wallClock.now();
   await Promise.all(agents.map((a) => a.start()));
   const end = Date.parse(s.start) + s.days * 86_400_000;
   try {
     while (deviceClock.now() < end) {
       await new Promise<void>((r) => void realClock.setTimer('fleet-remote-check', 250, r));
+      await reporter?.flush();
       await checks.sweep();
       o.onProgress?.({ day: Math.min(s.days, (deviceClock.now() - Date.parse(s.start)) / 86_400_000), rotations: stats.counts.rotations, cycles: stats.counts.cycles, breaches: book.total });
     }
   } finally {
     await Promise.all(agents.map((a) => a.stop()));
   }
+  await reporter?.flush();
   await checks.sweep(true);
   log.close();
   const policyStatus: Record<string, Record<string, number>> = {};

@@ -5,10 +5,12 @@
  * (audited reveal, metadata-only roles, never Active Directory), CSRF and origin checks on every
  * POST, escaping of names from devices, policies and requests, the policy reports with the
  * conflicting profiles, a rotation followed on the device page's live stream, and the fleet
- * event intake.
+ * event intake and its reporter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LapsEvent } from '../../agent/ports.js';
 import { RECOVER_ACTIVITY } from '../../sim/entra/graph-format.js';
+import { FleetEventReporter } from '../../sim/intune/web/fleet-event-reporter.js';
 import { utcText } from '../../sim/intune/web/html.js';
 import { choice, entraPolicy, int, policyBody } from '../helpers/intune-policies.js';
 import { WEB_ADMIN, WebClient, WebHarness } from '../helpers/web-harness.js';
@@ -341,5 +343,24 @@ describe('fleet events intake', () => {
     const overview = JSON.parse((await w.get('/ui/overview.json')).text) as { failuresByEvent: unknown; eventsReported: number; devices: number };
     expect(overview).toMatchObject({ failuresByEvent: [{ id: 10028, count: 1 }], eventsReported: 2 });
     expect((await w.get('/ui/')).text).toContain('Event 10028');
+  });
+});
+
+describe('fleet event reporter', () => {
+  it('sends each event once, in batches of the intake\'s limit, follows logs that are drained, and retries what the server refused', async () => {
+    const event = (id: number, level: 'Error' | 'Information' = 'Error'): LapsEvent => ({ id, level, time: h.clock.now(), message: '', fields: {} });
+    const one = { deviceId: a.deviceId, log: { events: [event(10017), event(10004, 'Information')] } };
+    const two = { deviceId: b.deviceId, log: { events: Array.from({ length: 1500 }, () => event(10013)) } };
+    const before = h.web.events.total;
+    const reporter = new FleetEventReporter({ server: h.url, adminToken: WEB_ADMIN, devices: [one, two] });
+    expect(await reporter.flush()).toBe(1502);
+    expect(await reporter.flush()).toBe(0);
+    one.log.events.splice(0);
+    one.log.events.push(event(10017));
+    two.log.events.push(event(10013));
+    expect(await reporter.flush()).toBe(2);
+    expect(h.web.events.total - before).toBe(1504);
+    const refused = new FleetEventReporter({ server: h.url, adminToken: 'not-the-admin', devices: [one] });
+    expect([await refused.flush(), await refused.flush(), refused.failures]).toEqual([0, 0, 2]);
   });
 });

@@ -3,7 +3,7 @@
  * devices) reports the LAPS events its devices logged, for the fleet overview's "Failures by
  * event ID". It is lapsim's admin API: the master admin token (permission lapsim.Admin) only.
  * Body: `{ "events": [ { "deviceId": "<Entra deviceId>", "id": 10028, "level": "Error",
- * "time": "2026-03-01T09:00:00Z" | 1772355600000 } ] }`, at most 1,000 events; answers 202
+ * "time": "2026-03-01T09:00:00Z" | 1772355600000 } ] }`, at most 1,000 events (256 KiB); answers 202
  * with the number accepted. Errors have Graph's error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +15,8 @@ import type { FleetEvents, ReportedEvent } from './fleet-events.js';
 
 /** Most events one request may carry. */
 export const MAX_INTAKE_EVENTS = 1000;
+/** Largest body: 1,000 events of about 120 bytes, with room. */
+const MAX_INTAKE_BYTES = 256 * 1024;
 const LEVELS = ['Information', 'Warning', 'Error'] as const;
 
 function fail(res: ServerResponse, e: GraphFailure): void {
@@ -54,7 +56,7 @@ export async function intakeEvents(req: IncomingMessage, res: ServerResponse, se
     return fail(res, new GraphFailure(403, 'Forbidden', `The caller lacks the permission this request needs: ${PERMISSIONS.lapsimAdmin}.`));
   }
   try {
-    const accepted = readEvents(await readJsonBody(req));
+    const accepted = readEvents(await readJsonBody(req, MAX_INTAKE_BYTES));
     events.record(accepted);
     sendJson(res, 202, { accepted: accepted.length });
   } catch (e) {
