@@ -24,7 +24,7 @@ function parsePort(v: string): number {
 export function registerServer(program: Command): void {
   program
     .command('server')
-    .description('run the management server emulator: Intune\'s Graph API for Windows LAPS, the Entra emulator and the device channel on one port (docs/intune-api.md)')
+    .description('run the management server emulator: Intune\'s Graph API for Windows LAPS, the Entra emulator, the device channel and the admin web pages on one port (docs/intune-api.md)')
     .requiredOption('--port <port>', 'TCP port on 127.0.0.1 (0 picks a free one)', parsePort)
     .requiredOption('--data <dir>', 'folder of its SQLite databases (intune.db, entra.db); created on first use, kept across restarts')
     .option('--admin-token <token>', `master admin token of the Graph API and the admin APIs (default: $LAPSIM_ADMIN_TOKEN, else ${DEFAULT_SERVER_ADMIN_TOKEN})`)
@@ -46,7 +46,7 @@ export function registerServer(program: Command): void {
       const ws = server.url.replace(/^http/, 'ws');
       const shownToken = adminToken === DEFAULT_SERVER_ADMIN_TOKEN ? adminToken : undefined;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ url: server.url, channel: `${ws}/devices/{deviceId}/dm`, tenantId: server.entra.store.defaultTenant()?.tenantId ?? null,
+        process.stdout.write(`${JSON.stringify({ url: server.url, channel: `${ws}/devices/{deviceId}/dm`, web: `${server.url}/ui/`, tenantId: server.entra.store.defaultTenant()?.tenantId ?? null,
           ...(shownToken ? { adminToken: shownToken } : {}) })}\n`);
       } else {
         process.stdout.write([
@@ -57,6 +57,7 @@ export function registerServer(program: Command): void {
           `Admin token:     ${shownToken ?? 'the one given with --admin-token or LAPSIM_ADMIN_TOKEN'}`,
           '                 send "Authorization: Bearer <token>"; POST /lapsim/intune/tokens issues tokens with roles',
           `Register a device: POST ${server.url}/lapsim/intune/devices {"deviceName": "PC-0001"}`,
+          `Web pages:       ${server.url}/ui/ (sign in with an admin token)`,
           'Stop with Ctrl+C.',
         ].join('\n') + '\n');
       }

@@ -97,8 +97,9 @@ describe('lapsim server with lapsim agent processes', () => {
     const dir = tempDir();
     dirs.push(dir);
     const p = run(['server', '--port', '0', '--data', dir]);
-    const out = await lines(p, 5);
+    const out = await lines(p, 9);
     expect(out[0]).toMatch(/^lapsim server listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out[7]).toMatch(/^Web pages: +http:\/\/127\.0\.0\.1:\d+\/ui\/ \(sign in with an admin token\)$/);
     expect(out.join('\n')).toContain('/beta/deviceManagement/configurationPolicies');
     expect(out.join('\n')).toMatch(/Device channel: +ws:\/\/127\.0\.0\.1:\d+\/devices\/<deviceId>\/dm/);
     expect(out[4]).toMatch(/^Admin token: +lapsim-admin$/);
