@@ -10,7 +10,7 @@
  * refused. Screenshots of the main pages, at desktop and phone widths, go to
  * test-output/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -165,6 +165,7 @@ async function intuneAudits(): Promise<string[]> {
 let a: Agent, b: Agent, c: Agent, hy: Agent;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); these tests never download a browser`);
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'lapsim-web-e2e-'));
   s = await startManagementServer({ dataDir, port: 0, adminToken: ADMIN, clock: new SystemClock(), rng: new SeededRng(81), sessionTimeoutMs: 5_000 });
@@ -258,6 +259,7 @@ describe('admin web pages in chromium', () => {
     }
     await forwardEvents();
     await expect.poll(() => overview.locator('[data-fragment="failures"]').textContent(), { timeout: 10_000 }).toContain('Event 10059');
+    expect(await overview.locator('[data-fragment="failures"] table').textContent()).toContain('PC-E2E-B');
     await expect.poll(() => overview.locator('[data-kpi="failed"] b').textContent(), { timeout: 10_000 }).toBe('1');
     await api('POST', '/lapsim/intune/devices', { deviceName: 'PC-E2E-LATE', joinType: 'entra' });
     await expect.poll(() => overview.locator('[data-kpi="devices"] b').textContent(), { timeout: 10_000 }).toBe(String(devices + 1));

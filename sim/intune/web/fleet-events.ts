@@ -38,7 +38,6 @@ export class FleetEvents {
   readonly #failures = new Map<string, number>();
   readonly #recent: RecentFailure[] = [];
   #total = 0;
-  #version = 0;
 
   /** Records events; events of any level count in `total`, Errors are charted. */
   record(events: readonly ReportedEvent[]): void {
@@ -52,7 +51,6 @@ export class FleetEvents {
       if (this.#recent.length > KEEP_RECENT * 2) this.#recent.splice(0, this.#recent.length - KEEP_RECENT);
     }
     if (this.#failures.size > KEEP_DAYS * 64) this.#trim();
-    this.#version++;
   }
 
   #trim(): void {
@@ -80,10 +78,5 @@ export class FleetEvents {
   /** Events recorded so far, of any level. */
   get total(): number {
     return this.#total;
-  }
-
-  /** Changes each time events are recorded (lets the overview skip unchanged charts). */
-  get version(): number {
-    return this.#version;
   }
 }

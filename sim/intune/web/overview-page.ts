@@ -10,7 +10,7 @@ import type { Clock } from '../../../core/clock.js';
 import { eventSpec } from '../../../agent/events/catalogue.js';
 import type { FleetEvents } from './fleet-events.js';
 import { DEVICE_STATUSES, ROTATION_DAYS, type DeviceLapsStatus, type FleetSnapshot } from './fleet-snapshot.js';
-import { html, utcText, type SafeHtml } from './html.js';
+import { html, urlOf, utcText, type SafeHtml } from './html.js';
 import { fragment } from './live-stream.js';
 import { barList, columnChart, donutChart } from './svg-charts.js';
 import { sendHtml, sendWebJson, type WebRequest } from './web-context.js';
@@ -32,6 +32,8 @@ export interface FleetOverview {
   /** Entra backups per UTC day, oldest first (`day` is YYYY-MM-DD). */
   readonly rotationsPerDay: readonly { readonly day: string; readonly count: number }[];
   readonly failuresByEvent: readonly { readonly id: number; readonly count: number }[];
+  /** The newest failures reported, newest first, with the device when the server knows it. */
+  readonly recentFailures: readonly { readonly id: number; readonly time: number; readonly deviceId: string; readonly managedDeviceId: string | null; readonly deviceName: string | null }[];
   readonly eventsReported: number;
   /** Devices per password age bucket (Entra backups only). */
   readonly passwordAges: readonly { readonly bucket: string; readonly count: number }[];
@@ -61,6 +63,10 @@ export function fleetOverview(snap: FleetSnapshot, events: FleetEvents): FleetOv
     at: snap.at, devices: snap.devices.length, online: snap.devices.filter((d) => d.online).length, byStatus: snap.statusCounts,
     rotationsPerDay: perDay.map((count, i) => ({ day: new Date((firstDay + i) * DAY_MS).toISOString().slice(0, 10), count })),
     failuresByEvent: events.failuresByEvent(snap.at - ROTATION_DAYS * DAY_MS), eventsReported: events.total,
+    recentFailures: events.recentFailures(5).map((f) => {
+      const d = snap.devices.find((x) => x.deviceId === f.deviceId);
+      return { ...f, managedDeviceId: d?.managedDeviceId ?? null, deviceName: d?.deviceName ?? null };
+    }),
     passwordAges: AGE_BUCKETS.map(([bucket], i) => ({ bucket, count: ages[i]! })), expired,
     pendingRotations: snap.devices.filter((d) => d.rotation === 'pending').length,
     failedRotations: snap.devices.filter((d) => d.rotation === 'failed').length,
@@ -76,6 +82,15 @@ function kpi(name: string, value: number, label: string): SafeHtml {
   return html`<div class="kpi" data-kpi="${name}"><b>${value.toLocaleString('en-US')}</b><span>${label}</span></div>`;
 }
 
+function recent(o: FleetOverview): SafeHtml {
+  if (o.recentFailures.length === 0) return html``;
+  const rows = o.recentFailures.map((f) => html`<tr><td data-label="Event">${f.id}</td>
+<td data-label="Device">${f.managedDeviceId === null ? f.deviceId : html`<a href="${urlOf(['ui', 'devices', f.managedDeviceId])}">${f.deviceName}</a>`}</td>
+<td data-label="Time">${utcText(f.time)}</td></tr>`);
+  return html`<h2 class="sub">Newest failures</h2><div class="scroll"><table class="stack"><thead><tr><th>Event ID</th><th>Device</th><th>Time (UTC)</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
+}
+
 /** The live fragments of the overview. */
 export function overviewFragments(o: FleetOverview): Record<string, SafeHtml> {
   return {
@@ -85,8 +100,9 @@ ${kpi('pending', o.pendingRotations, 'Rotations pending')}${kpi('failed', o.fail
     rotations: columnChart(`Password rotations per day, last ${ROTATION_DAYS} days (UTC)`,
       o.rotationsPerDay.map((d) => ({ label: d.day.slice(5), value: d.count, note: d.day })), { labelEvery: 5, unit: 'backups' }),
     status: donutChart('Devices by LAPS status', DEVICE_STATUSES.map((s) => ({ label: statusText(s), value: o.byStatus[s], tone: statusClass(s) })), 'devices'),
-    failures: barList('Failures by event ID', o.failuresByEvent.slice(0, 10).map((f) => ({ label: `Event ${f.id}`, value: f.count, note: eventNote(f.id) })),
-      o.eventsReported === 0 ? 'No device has reported events to this server (see docs/intune-api.md, "Fleet events").' : 'No failure in the last 30 days.'),
+    failures: html`${barList('Failures by event ID', o.failuresByEvent.slice(0, 10).map((f) => ({ label: `Event ${f.id}`, value: f.count, note: eventNote(f.id) })),
+      o.eventsReported === 0 ? 'No device has reported events to this server (see docs/intune-api.md, "Fleet events").' : 'No failure in the last 30 days.')}
+${recent(o)}`,
     ages: columnChart('Age of the passwords backed up to Microsoft Entra ID (days)', o.passwordAges.map((a) => ({ label: a.bucket, value: a.count, tone: 'ok' })), { unit: 'devices' }),
     asof: html`As of ${utcText(o.at)}`,
   };

@@ -61,8 +61,10 @@ describe('fleetOverview', () => {
     expect(o.failuresByEvent).toEqual([{ id: 10028, count: 2 }, { id: 10059, count: 1 }]);
     expect(o.eventsReported).toBe(5);
     expect(events.recentFailures(2).map((f) => f.id)).toEqual([10017, 10059]);
+    expect(o.recentFailures.map((f) => [f.id, f.deviceId, f.deviceName])).toEqual([[10017, 'a', null], [10059, 'a', null], [10028, 'b', null], [10028, 'a', null]]);
     const failures = overviewFragments(o)['failures']!.toString();
     expect(failures).toContain('Event 10028');
+    expect(failures).toContain('<td data-label="Device">b</td>');
     expect(overviewFragments(fleetOverview(snapshot([], []), new FleetEvents()))['failures']!.toString()).toContain('No device has reported events');
   });
 });
