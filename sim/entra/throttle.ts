@@ -15,7 +15,7 @@ export interface ThrottleRule {
 /** Default: 20 posts per device per hour, far above what LAPS sends (one per rotation). */
 export const DEFAULT_THROTTLE: ThrottleRule = { limit: 20, windowMs: 3_600_000 };
 
-/** Keys tracked before stale ones are swept. */
+/** Keys tracked before stale ones are first swept. */
 const SWEEP_AT = 10_000;
 
 /** Whether a post may go ahead, and if not, for how long to wait. */
@@ -25,6 +25,8 @@ export type ThrottleVerdict = { readonly ok: true } | { readonly ok: false; read
 export class SlidingWindowThrottle {
   readonly #hits = new Map<string, number[]>();
   #rule: ThrottleRule;
+  /** Size at which the next sweep runs: twice what the last sweep kept, so a fleet whose devices all post within one window is swept O(1) times per post, not at every post. */
+  #sweepAt = SWEEP_AT;
 
   constructor(rule: ThrottleRule = DEFAULT_THROTTLE) {
     this.#rule = rule;
@@ -42,7 +44,10 @@ export class SlidingWindowThrottle {
   /** Counts a post by `key` at `now` unless it is over the limit. */
   hit(key: string, now: number): ThrottleVerdict {
     const from = now - this.#rule.windowMs;
-    if (this.#hits.size >= SWEEP_AT) this.#sweep(from);
+    if (this.#hits.size >= this.#sweepAt) {
+      this.#sweep(from);
+      this.#sweepAt = Math.max(SWEEP_AT, 2 * this.#hits.size);
+    }
     const hits = (this.#hits.get(key) ?? []).filter((t) => t > from && t <= now);
     if (hits.length >= this.#rule.limit) {
       this.#hits.set(key, hits);
