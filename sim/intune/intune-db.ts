@@ -31,6 +31,14 @@ export class IntuneDb {
     return new IntuneDb(openDatabase(join(dataDir, INTUNE_DB_FILE), { migrations: INTUNE_MIGRATIONS }));
   }
 
+  /**
+   * The SQLite connection, for a host that batches many of the service's changes in one
+   * transaction of its own (the fleet simulator: the service's transactions become savepoints).
+   */
+  get connection(): Db {
+    return this.#db;
+  }
+
   /** Runs `fn` in one transaction (synchronous, as better-sqlite3 requires). */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn)();
