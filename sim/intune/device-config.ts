@@ -50,16 +50,24 @@ export class ConfigEngine {
   /**
    * Runs `fn` with every reconcileAll it causes folded into one pass at the end: a bulk change
    * (a fleet enrolling 100,000 devices, adding them to a group) reconciles each device once
-   * instead of once per change. Nested calls join the outer one.
+   * instead of once per change. With `scope`, the pass covers only the devices it returns (new
+   * devices enrolled into groups concern no other device). Nested calls join the outer one.
    */
-  deferReconcile<T>(fn: () => T): T {
+  deferReconcile<T>(fn: () => T, scope?: () => readonly DeviceRecord[]): T {
     this.#deferDepth++;
     try {
       return fn();
     } finally {
       if (--this.#deferDepth === 0 && this.#deferred) {
         this.#deferred = false;
-        this.reconcileAll();
+        if (scope === undefined) this.reconcileAll();
+        else {
+          const devices = scope();
+          this.#ctx.write(() => {
+            const set = this.policySet();
+            for (const d of devices) this.reconcile(d, set);
+          });
+        }
       }
     }
   }
