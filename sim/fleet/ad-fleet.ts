@@ -21,7 +21,6 @@ import { startLabDc } from '../ad/lab-dc.js';
 import { LDAPS_PORT, portAnswers } from '../ad/samba-dc.js';
 import { directoryProvider } from '../directory-registry.js';
 import { GatedDirectory, type EscrowGate } from './fleet-escrow.js';
-import type { LeakWatch } from './leak-watch.js';
 
 /** The DC a fleet run uses. */
 export interface FleetDc {
@@ -84,9 +83,9 @@ export class AdFleet {
   }
 
   /** The directory of an AD-joined device, behind the fault gate; undefined for other join types. */
-  directoryFor(i: number, deviceId: string, joinType: string, gate: EscrowGate, watch: LeakWatch): DirectoryBackend | undefined {
+  directoryFor(i: number, deviceId: string, joinType: string, gate: EscrowGate, onStored: (deviceId: string, password: string) => void): DirectoryBackend | undefined {
     if (joinType !== 'ad') return undefined;
-    return new GatedDirectory(this.#inner(i, deviceId), gate, 'ad', (id, p) => watch.remember(p, id));
+    return new GatedDirectory(this.#inner(i, deviceId), gate, 'ad', onStored);
   }
 
   /** What the DC holds for the device, read as the lab's admin (never gated). */

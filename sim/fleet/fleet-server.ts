@@ -3,7 +3,8 @@
  * emulator (sim/entra) on their SQLite files in the run folder, on the fleet's virtual clock, with
  * the fleet's channel as the Intune side's delivery port. Scenario names of policies, groups and
  * users are mapped to the ids the emulator gives them. The Intune side can be stopped and started
- * again (a server restart); the Entra emulator, the directory, stays up.
+ * again (a server restart); the Entra emulator, the directory, stays up. The files are a run's
+ * scratch data, so they are written without fsync (synchronous = OFF).
  */
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
@@ -62,6 +63,7 @@ export class FleetServer {
     this.#o = o;
     const path = join(o.dir, ENTRA_DB_FILE);
     this.entraDb = openDatabase(path, { migrations: ENTRA_MIGRATIONS });
+    this.entraDb.pragma('synchronous = OFF');
     const store = new EntraStore(this.entraDb, new SecretBox(loadStoreKey(path, o.env)));
     this.entra = new EntraEmulator({ store, clock: o.clock, rng: o.rng.fork('entra'), logger: o.logger.child({ component: 'entra' }) });
     this.tenantId = this.entra.ensureDefaultTenant(true).tenantId;
@@ -81,6 +83,7 @@ export class FleetServer {
   /** Opens the Intune side on its database and connects the channel. */
   start(delivery: DeliveryPort): void {
     this.#intuneDb = IntuneDb.open(this.#o.dir);
+    this.#intuneDb.connection.pragma('synchronous = OFF');
     this.#service = new IntuneService({
       db: this.#intuneDb, clock: this.#o.clock, rng: this.#intuneRng, entra: new EmulatorEntraLink(this.entra), logger: this.#o.logger.child({ component: 'intune' }),
     });
@@ -90,8 +93,15 @@ export class FleetServer {
   /** Stops the Intune side (a restart's first half); what it stored stays in its file. */
   stop(): void {
     this.#service = undefined;
+    const db = this.#intuneDb?.connection;
+    if (db?.inTransaction) db.exec('COMMIT');
     this.#intuneDb?.close();
     this.#intuneDb = undefined;
+  }
+
+  /** The Intune side's connection while it is up (the shard batches its writes). */
+  get intuneConnection(): Db | undefined {
+    return this.#intuneDb?.connection;
   }
 
   /** Closes everything. */
@@ -134,15 +144,17 @@ export class FleetServer {
 
   /**
    * Registers devices with Intune (and their Entra device objects), adding each to the groups
-   * named for it; every device is reconciled once at the end.
+   * named for it; the new devices are reconciled once at the end (no other device is concerned).
    */
   register(devices: readonly { deviceId: string; name: string; joinType: 'entra' | 'hybrid'; osBuild: string; groups: readonly string[] }[]): FleetRegistration[] {
     const svc = this.service;
-    return svc.config.deferReconcile(() => this.entra.store.transaction(() => devices.map((d) => {
+    const records: DeviceRecord[] = [];
+    return this.#intuneDb!.transaction(() => svc.config.deferReconcile(() => this.entra.store.transaction(() => devices.map((d) => {
       const r = svc.directory.registerDevice({ deviceId: d.deviceId, deviceName: d.name, joinType: d.joinType, osVersion: d.osBuild });
       for (const g of d.groups) svc.directory.addMember(this.groups.get(g)!, { kind: 'device', id: r.device.objectId });
+      records.push(r.device);
       return { managedDeviceId: r.device.managedDeviceId, entraDeviceToken: r.entra.deviceToken };
-    })));
+    })), () => records.map((r) => svc.directory.device(r.managedDeviceId))));
   }
 
   /** A device action (deviceActionResult) by id. */

@@ -105,8 +105,14 @@ export class FleetStats {
     for (const id of ids) bump(this.counts.eventsById, id);
   }
 
-  recovery(r: string): void {
-    if (r !== 'none') bump(this.counts.recoveries, r);
+  /** A journal resolved after a crash; a completed one is a rotation (trigger `recovery`). */
+  recovery(r: string, fleetTime: number): void {
+    if (r === 'none') return;
+    bump(this.counts.recoveries, r);
+    if (r !== 'completed') return;
+    this.counts.rotations++;
+    bump(this.counts.rotationsByTrigger, 'recovery');
+    this.counts.rotationsPerDay[this.#day(fleetTime)]!++;
   }
 }
 

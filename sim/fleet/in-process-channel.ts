@@ -35,6 +35,8 @@ export interface ChannelHost {
 export interface SessionResult {
   /** Batches answered. */
   readonly batches: number;
+  /** Their ids. */
+  readonly answered: readonly string[];
   readonly policyCommands: number;
   /** LAPS values were committed. */
   readonly changed: boolean;
@@ -137,7 +139,7 @@ export class InProcessChannel implements DeliveryPort {
       for (const b of held) push(this.#queues, index, b);
       const pending = this.queued(index) > 0;
       if (pending) this.#host.wantSession(index, this.#host.clock.now() + PUSH_DELAY_MS / 2);
-      return { batches: batches.length, policyCommands, changed, resetRequested, pending };
+      return { batches: batches.length, answered: batches.map((b) => b.batchId), policyCommands, changed, resetRequested, pending };
     } finally {
       this.#inSession = -1;
     }

@@ -52,6 +52,8 @@ export const SCENARIO_SCHEMA = z.object({
   devices: z.number().int().min(1).max(10_000_000).default(1000),
   days: z.number().positive().max(3650).default(90),
   start: z.iso.datetime({ offset: true }).default('2026-03-01T00:00:00Z'),
+  /** Devices enroll with Intune at seeded times over this many hours from the start (default 1). */
+  enrollmentHours: z.number().min(0).max(24 * 365).default(1),
   /** Where device passwords come from: node:crypto (default) or the seeded Rng (simulation only, reproducible). */
   passwords: z.enum(['crypto', 'seeded']).default('crypto'),
   population: z.object({
@@ -175,6 +177,7 @@ function crossCheck(s: Scenario): Issue[] {
   const checkDays = (list: readonly { day: number }[], at: string): void => list.forEach((x, i) => {
     if (x.day > s.days) issues.push({ path: `${at}[${i}].day`, message: `day ${x.day} is after the end of the run (days: ${s.days})` });
   });
+  if (s.enrollmentHours > s.days * 24) issues.push({ path: 'enrollmentHours', message: `${s.enrollmentHours} hours is longer than the run (days: ${s.days})` });
   const f = s.faults;
   checkDays(f.directoryOutages, 'faults.directoryOutages');
   checkDays(f.throttling, 'faults.throttling');

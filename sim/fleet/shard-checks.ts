@@ -4,6 +4,7 @@
  * more for every device at the end. Each check goes through the InvariantBook, which counts it
  * and opens a breach when it fails.
  */
+import { Secret } from '../../core/secret.js';
 import { LAPS_ROOT_URI } from '../../csp/laps/nodes.js';
 import type { BodyElement } from '../../csp/syncml/types.js';
 import type { StoredCredential } from '../../agent/ports.js';
@@ -62,15 +63,24 @@ export async function directoryPasswords(sh: Shard, i: number, backupDirectory: 
   return entraCredentials(sh.server.entra, id);
 }
 
-/** Password opens: the managed account opens with a password the directory holds. */
+/**
+ * Password opens: the managed account opens with a password the directory holds. After a
+ * rotation the directory has just taken the new password (it is its newest): that one is tried
+ * first, without reading the directory back.
+ */
 export async function checkPasswordOpens(sh: Shard, i: number): Promise<void> {
   const id = sh.state.deviceIds[i]!;
   const state = sh.devices.ports.state(id).load();
   const rid = state.lastAccountRid;
   if (rid === undefined) return;
+  const accounts = sh.devices.accounts(id);
+  const taken = sh.storedThisOp.get(id);
+  if (taken !== undefined && accounts.verifyPassword(rid, new Secret(taken))) {
+    sh.book.check('password-opens', true, checked(sh, i), sh.clock.now(), () => '');
+    return;
+  }
   const creds = await directoryPasswords(sh, i, state.lastBackupDirectory);
   for (const c of creds) sh.watch.remember(c.password.reveal(), id);
-  const accounts = sh.devices.accounts(id);
   const ok = creds.some((c) => accounts.verifyPassword(rid, c.password));
   sh.book.check('password-opens', ok, checked(sh, i), sh.clock.now(), () =>
     `account ${state.lastAccountName ?? rid} opens with none of the ${creds.length} password(s) the ${state.lastBackupDirectory === 2 ? 'AD' : 'Entra'} directory holds`);
@@ -118,4 +128,5 @@ export function settle(sh: Shard): void {
     sh.book.check('no-password-leak', false, i === undefined ? undefined : checked(sh, i), sh.clock.now(), () => `a ${l.where} holds a password of the device`);
   }
   sh.log.release(withheld);
+  sh.storedThisOp.clear();
 }

@@ -54,6 +54,8 @@ export class ShardDevices {
 
   constructor(path: string, env: Readonly<Record<string, string | undefined>>) {
     this.db = openDatabase(path);
+    // A run's scratch data: a power cut loses the run, which is run again; no fsync.
+    this.db.pragma('synchronous = OFF');
     this.ports = new SqliteDevicePorts(this.db, new SecretBox(loadStoreKey(path, env)));
     this.cspRoots = new SqliteCspRoots(this.db);
   }

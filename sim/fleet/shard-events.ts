@@ -56,6 +56,12 @@ export async function runCycle(sh: Shard, i: number): Promise<void> {
   st.trigger[i] = 0;
   const t = sh.clock.now();
   const device = sh.device(i);
+  if (sh.crashed.delete(i)) {
+    const r = await device.recover();
+    sh.stats.recovery(r, sh.clock.now());
+    const s = device.state();
+    if (s.passwordExpiry !== undefined) st.expiry[i] = s.passwordExpiry;
+  }
   const armed = st.fault[i]! > 0;
   const expiry = st.expiry[i]!;
   const expiredSince = !Number.isNaN(expiry) && sh.deviceNow(i) >= expiry ? expiry : undefined;
@@ -71,6 +77,7 @@ export async function runCycle(sh: Shard, i: number): Promise<void> {
     st.fault[i] = 0;
     st.excuse[i] = t + RESTART_DELAY_MS;
     sh.devices.forget(i);
+    sh.crashed.add(i);
     sh.logger.warn({ deviceId: st.deviceIds[i], point: e.point }, 'simulated crash; the device restarts');
     await checkPasswordOpens(sh, i);
     sh.wantCycle(i, t + RESTART_DELAY_MS, 'startup');
@@ -113,6 +120,7 @@ export function runSession(sh: Shard, i: number): void {
   const r = sh.channel.session(i, id, sh.devices.cspRoots.forDevice(id), sh.population.builds[st.build[i]!]!);
   sh.stats.counts.sessions++;
   sh.stats.counts.batchesDelivered += r.batches;
+  for (const id of r.answered) sh.seenBatches.delete(id);
   const cached = sh.devices.cached(i);
   if (r.changed) {
     cached?.policyChanged();

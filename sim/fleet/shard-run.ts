@@ -5,7 +5,7 @@
  * report. Writes to the device and Entra files are batched in transactions of many operations.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { STATUS_TEXT } from '../intune/conflicts.js';
+import { policyStatus as intunePolicyStatus, settingStates, STATUS_TEXT } from '../intune/conflicts.js';
 import { policyCspValues } from '../intune/csp-translate.js';
 import type { Breach, TrailEvent } from './invariants.js';
 import { FLEET_JOIN_TYPES, ONLINE_PATTERNS } from './population.js';
@@ -29,48 +29,73 @@ const PROGRESS_MS = 250;
 function begin(sh: Shard): void {
   sh.devices.db.exec('BEGIN');
   sh.server.entraDb.exec('BEGIN');
+  const intune = sh.server.intuneConnection;
+  if (intune && !intune.inTransaction) intune.exec('BEGIN');
 }
 
 function commit(sh: Shard): void {
-  // The directory first: a crash between the two commits leaves passwords the devices never used
-  // in the directory's history, never a device password the directory lacks.
+  // The directory first: a crash between the commits leaves passwords the devices never used in
+  // the directory's history, never a device password the directory lacks.
   if (sh.server.entraDb.inTransaction) sh.server.entraDb.exec('COMMIT');
+  const intune = sh.server.intuneConnection;
+  if (intune?.inTransaction) intune.exec('COMMIT');
   if (sh.devices.db.inTransaction) sh.devices.db.exec('COMMIT');
 }
 
 async function setUp(sh: Shard): Promise<void> {
   const s = sh.s;
   const st = sh.state;
-  const profiles = Array.from({ length: st.n }, (_, i) => sh.profile(i));
-  sh.devices.create(profiles, s.population.namedAccount?.name, sh.start);
+  for (let c = 0; c < st.n; c += REGISTER_CHUNK) {
+    sh.devices.create(Array.from({ length: Math.min(REGISTER_CHUNK, st.n - c) }, (_, j) => sh.profile(c + j)), s.population.namedAccount?.name, sh.start);
+  }
   sh.server.start(sh.channel);
   sh.channel.sink = sh.server.service;
   sh.server.setUp(s);
   s.policies.forEach((p) => sh.oracle.setPolicy(p.name, policyCspValues(sh.server.service.policies.get(sh.server.policies.get(p.name)!).settings)));
   for (const a of s.assignments) sh.oracle.assign(a.policy, a.include, a.exclude);
-  const intune = profiles.map((p, i) => ({ p, i })).filter(({ p }) => p.joinType !== 'ad');
-  for (let c = 0; c < intune.length; c += REGISTER_CHUNK) {
-    const chunk = intune.slice(c, c + REGISTER_CHUNK);
-    const regs = sh.server.register(chunk.map(({ p, i }) => ({
-      deviceId: p.deviceId, name: p.name, joinType: p.joinType as 'entra' | 'hybrid', osBuild: p.osBuild,
-      groups: s.groups.filter((_, b) => (st.groups[i]! >> b) & 1).map((g) => g.name),
-    })));
-    chunk.forEach(({ i }, n) => {
-      st.managed[i] = regs[n]!.managedDeviceId;
-      st.tokens[i] = regs[n]!.entraDeviceToken;
-    });
-  }
-  const ad = profiles.filter((p) => p.joinType === 'ad').map((p) => p.deviceId);
-  if (ad.length > 0) await sh.ad!.join(ad);
+  const ad: string[] = [];
+  const enrolling = new Map<number, number[]>();
   const rate = s.logons.perDevicePerMonth;
   for (let i = 0; i < st.n; i++) {
-    const p = profiles[i]!;
+    const p = sh.profile(i);
+    if (p.joinType === 'ad') ad.push(p.deviceId);
+    else {
+      // Intune devices enroll at seeded times during the first hours, a minute's worth at a time.
+      const minute = Math.floor(sh.sampler.unit('enroll', p.global) * s.enrollmentHours * 60);
+      enrolling.set(minute, [...(enrolling.get(minute) ?? []), i]);
+    }
     // Devices with a policy of their own (Group Policy, legacy, AD) start with an hourly cycle;
     // Intune devices start when their policy arrives; a device with no policy has nothing to do.
     if (p.groupPolicy !== undefined || p.legacy || p.joinType === 'ad') sh.wantCycle(i, sh.tick(i, sh.start), 'background');
     if (rate > 0) sh.want(i, KIND.logon, sh.start + sh.sampler.exponential('logon', p.global, (30 * DAY) / rate, 0));
   }
+  if (ad.length > 0) await sh.ad!.join(ad);
+  let seq = -1;
+  for (const [minute, list] of [...enrolling].sort((a, b) => a[0] - b[0])) {
+    sh.globals.push({ time: sh.start + minute * 60_000, seq: seq--, run: () => enroll(sh, list) });
+  }
   sh.globals.push(...globalEvents(sh));
+  sh.globals.sort((a, b) => a.time - b.time || a.seq - b.seq);
+}
+
+/** Registers devices with Intune (and Entra), in the groups the scenario gives them. */
+function enroll(sh: Shard, list: readonly number[]): void {
+  const st = sh.state;
+  if (!sh.server.up) {
+    sh.whileDown.push(() => enroll(sh, list));
+    return;
+  }
+  const regs = sh.server.register(list.map((i) => {
+    const p = sh.profile(i);
+    return {
+      deviceId: p.deviceId, name: p.name, joinType: p.joinType as 'entra' | 'hybrid', osBuild: p.osBuild,
+      groups: sh.s.groups.filter((_, b) => (st.groups[i]! >> b) & 1).map((g) => g.name),
+    };
+  }));
+  list.forEach((i, n) => {
+    st.managed[i] = regs[n]!.managedDeviceId;
+    st.tokens[i] = regs[n]!.entraDeviceToken;
+  });
 }
 
 async function loop(sh: Shard): Promise<void> {
@@ -136,23 +161,33 @@ async function finalChecks(sh: Shard): Promise<void> {
   commit(sh);
 }
 
+/**
+ * Each policy's devices by status, as the Intune report gives them (its view of each device and
+ * its status rules), one device at a time; and the check that its Conflict count is what the
+ * rules give.
+ */
 function policyStatus(sh: Shard): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const p of sh.s.policies) {
-    const id = sh.server.policies.get(p.name);
-    const live = id !== undefined && sh.server.service.policies.list().some((x) => x.id === id);
-    const counts: Record<string, number> = {};
-    if (live) {
-      const t = sh.server.service.reports.policyDevices(id);
-      const col = t.columns.findIndex((c) => c.name === 'ReportStatus');
-      for (const row of t.rows) counts[String(row[col])] = (counts[String(row[col])] ?? 0) + 1;
+  const svc = sh.server.service;
+  const set = svc.config.policySet();
+  const byId = new Map([...sh.server.policies].map(([name, id]) => [id, name]));
+  const out: Record<string, Record<string, number>> = Object.fromEntries(sh.s.policies.map((p) => [p.name, {}]));
+  const expected: Record<string, number> = {};
+  for (let i = 0; i < sh.state.n; i++) {
+    const rec = sh.state.managed[i] === '' ? undefined : svc.directory.device(sh.state.managed[i]!);
+    if (!rec) continue;
+    const v = svc.config.view(rec, set);
+    for (const c of v.contributions) {
+      const name = byId.get(c.policyId);
+      if (name === undefined) continue;
+      const text = STATUS_TEXT[intunePolicyStatus(settingStates(c, v.merge, v.state), rec.osVersion)];
+      out[name]![text] = (out[name]![text] ?? 0) + 1;
     }
-    // The report's Conflict count must be what the rules give.
-    let expected = 0;
-    for (let i = 0; i < sh.state.n; i++) if (sh.state.managed[i] !== '' && expectation(sh, i).reported.includes(p.name)) expected++;
-    sh.book.check('conflicts', (counts[STATUS_TEXT.conflict] ?? 0) === expected, undefined, sh.clock.now(),
-      () => `the Intune report shows ${counts[STATUS_TEXT.conflict] ?? 0} device(s) in conflict for policy "${p.name}"; the rules give ${expected}`);
-    out[p.name] = counts;
+    for (const name of expectation(sh, i).reported) expected[name] = (expected[name] ?? 0) + 1;
+  }
+  for (const p of sh.s.policies) {
+    const shown = out[p.name]![STATUS_TEXT.conflict] ?? 0;
+    sh.book.check('conflicts', shown === (expected[p.name] ?? 0), undefined, sh.clock.now(),
+      () => `the Intune report shows ${shown} device(s) in conflict for policy "${p.name}"; the rules give ${expected[p.name] ?? 0}`);
   }
   return out;
 }

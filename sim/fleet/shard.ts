@@ -154,7 +154,7 @@ export class Shard {
     }, () => this.server.entra);
     this.entraDirectory = new FleetEntraDirectory({
       entra: () => this.server.entra, tenantId: () => this.server.tenantId, gate: this.gate,
-      deviceToken: (id) => this.state.tokens[this.state.indexOf(id) ?? -1], onStored: (id, p) => this.watch.remember(p, id),
+      deviceToken: (id) => this.state.tokens[this.state.indexOf(id) ?? -1], onStored: (id, p) => this.stored(id, p),
     });
     const st = this.state;
     for (let i = 0; i < n; i++) {
@@ -182,6 +182,17 @@ export class Shard {
       clock: this.clock, indexOf: (id) => st.indexOf(id), reachable: (i) => this.availability.reachable(i, this.clock.now()),
       wantSession: (i, at) => this.want(i, KIND.session, at), onBatch: (i, b) => this.onBatch(i, b),
     }, processor);
+  }
+
+  /** The password a directory took in the operation in progress, by deviceId. */
+  readonly storedThisOp = new Map<string, string>();
+  /** Devices that crashed and have not restarted yet. */
+  readonly crashed = new Set<number>();
+
+  /** A directory took a password (leak watch; the password check after a rotation). */
+  stored(deviceId: string, password: string): void {
+    this.watch.remember(password, deviceId);
+    this.storedThisOp.set(deviceId, password);
   }
 
   /** The profile of a local device. */
@@ -231,7 +242,7 @@ export class Shard {
         clock: new SkewedClock(this.clock, () => st.skew[i]!),
         rng: this.s.passwords === 'seeded' ? new SeededRng(`${String(this.s.seed)}:device:${k}:${build}`) : this.cryptoRng,
         logger: this.o.logLevel === 'silent' ? noopLogger : this.logger,
-        directory: this.ad?.directoryFor(i, st.deviceIds[i]!, FLEET_JOIN_TYPES[st.join[i]!]!, this.gate, this.watch) ?? this.entraDirectory,
+        directory: this.ad?.directoryFor(i, st.deviceIds[i]!, FLEET_JOIN_TYPES[st.join[i]!]!, this.gate, (id, p) => this.stored(id, p)) ?? this.entraDirectory,
         faults,
         onEvents: (events) => {
           for (const e of events) this.watch.text(`event ${e.id}`, `${e.message}\n${JSON.stringify(e.fields)}`);
