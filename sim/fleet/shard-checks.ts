@@ -11,6 +11,7 @@ import type { StoredCredential } from '../../agent/ports.js';
 import type { OutboundBatch } from '../intune/delivery.js';
 import { sameCspValues, type Expectation } from './conflict-oracle.js';
 import { entraCredentials } from './fleet-escrow.js';
+import { cspTextValues } from './fleet-policies.js';
 import type { CheckedDevice } from './invariants.js';
 import { HOUR, type Shard } from './shard.js';
 
@@ -44,16 +45,28 @@ export function checkBatch(sh: Shard, i: number, batch: OutboundBatch): void {
     () => `the server sent LAPS values to a device whose policies conflict (${e.conflicting.join(', ')}); it must keep the values last applied or get none`);
 }
 
-/** Conflicts: with nothing left to deliver, a device without conflict holds exactly its merged policy values. */
+/**
+ * Conflicts: with nothing left to deliver, a device without conflict holds exactly its merged
+ * policy values; a device under a conflict holds what it last applied (the values it confirmed
+ * to the server), or nothing when it never applied any.
+ */
 export function checkConverged(sh: Shard, i: number): void {
   const e = expectation(sh, i);
-  if (e.desired === undefined) return;
+  if (e.desired === undefined) {
+    const rec = sh.server.service.directory.device(sh.state.managed[i]!);
+    const applied = cspTextValues(sh.server.service.config.view(rec).state.applied);
+    const held = sh.devices.cspValues(sh.state.deviceIds[i]!);
+    sh.book.check('conflicts', sameCspValues(held, applied), checked(sh, i), sh.clock.now(),
+      () => `under conflicting policies (${e.conflicting.join(', ')}) the device holds ${describe(held)}, not the values it last applied (${describe(applied)})`);
+    return;
+  }
   const values = sh.devices.cspValues(sh.state.deviceIds[i]!);
-  sh.book.check('conflicts', sameCspValues(values, e.desired), checked(sh, i), sh.clock.now(), () => {
-    const want = [...e.desired!].map(([k, v]) => `${k}=${v}`).join(', ') || 'nothing';
-    const have = [...values].map(([k, v]) => `${k}=${v}`).join(', ') || 'nothing';
-    return `after its last session the device holds ${have}; its policies (${e.policies.join(', ') || 'none'}) give ${want}`;
-  });
+  sh.book.check('conflicts', sameCspValues(values, e.desired), checked(sh, i), sh.clock.now(),
+    () => `after its last session the device holds ${describe(values)}; its policies (${e.policies.join(', ') || 'none'}) give ${describe(e.desired!)}`);
+}
+
+function describe(values: ReadonlyMap<string, string>): string {
+  return [...values].map(([k, v]) => `${k}=${v}`).join(', ') || 'nothing';
 }
 
 /** The passwords the device's directory holds, newest first (read by the fleet, past any fault). */

@@ -32,13 +32,16 @@ export function line(r: FleetReport, id: InvariantLine['id']): InvariantLine {
   return r.invariants.find((i) => i.id === id)!;
 }
 
+/** No invariant broke. */
+export function expectNoBreach(r: FleetReport): void {
+  expect(r.breaches).toEqual([]);
+  for (const i of r.invariants) expect(i.breaches, i.id).toBe(0);
+}
+
 /** Every invariant was checked and none broke. */
 export function expectHeld(r: FleetReport): void {
-  expect(r.breaches).toEqual([]);
-  for (const i of r.invariants) {
-    expect(i.breaches, i.id).toBe(0);
-    expect(i.checks, i.id).toBeGreaterThan(0);
-  }
+  expectNoBreach(r);
+  for (const i of r.invariants) expect(i.checks, i.id).toBeGreaterThan(0);
 }
 
 /** The LAPS CSP values of every device in the run's devices.db, by device name. */
