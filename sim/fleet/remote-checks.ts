@@ -66,7 +66,9 @@ export class RemoteBook {
       if (rotated || final) await this.#passwordOpens(i);
       this.#expiryCheck(i);
     }
+    const texts = o.watch.pendingTexts;
     const leaks = o.watch.settle();
+    o.book.count('no-password-leak', texts - leaks.length);
     const withheld = new Set<string>();
     for (const l of leaks) {
       withheld.add(l.text);
@@ -84,7 +86,8 @@ export class RemoteBook {
   /** Follows the cycle the event belongs to; true when it ends a cycle that rotated. */
   #event(i: number, e: LapsEvent): boolean {
     if (e.id === 10003) {
-      this.#cycles[i] = { trigger: 'background', rotated: false, failure: undefined, errorCode: 0 };
+      // A cycle without a trigger event is one the agent ran on its own (at start, on demand).
+      this.#cycles[i] = { trigger: 'startup', rotated: false, failure: undefined, errorCode: 0 };
       return false;
     }
     const c = this.#cycles[i];
