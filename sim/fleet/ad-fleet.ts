@@ -18,6 +18,7 @@ import type { SecretBox } from '../../store/secret-box.js';
 import { withAdmin } from '../ad/ad-admin.js';
 import { connectionFilePath, readConnection } from '../ad/connection-file.js';
 import { startLabDc } from '../ad/lab-dc.js';
+import { adGrantSelf, adUpdateSchema } from '../ad/ad-verbs.js';
 import { LDAPS_PORT, portAnswers } from '../ad/samba-dc.js';
 import { directoryProvider } from '../directory-registry.js';
 import { GatedDirectory, type EscrowGate } from './fleet-escrow.js';
@@ -30,11 +31,24 @@ export interface FleetDc {
   stop(): Promise<void>;
 }
 
-/** Uses the lab DC in `dir` when it answers, else starts it (provisioning it on first use). */
+/**
+ * Uses the lab DC in `dir` when it answers, else starts it (provisioning it on first use); then
+ * does what an AD admin does once for Windows LAPS (both idempotent): extends the schema
+ * (Update-LapsADSchema) and lets computers in the devices' OU write their own password
+ * (Set-LapsADComputerSelfPermission).
+ */
 export async function openFleetDc(dir: string, clock: Clock, rng: Rng): Promise<FleetDc> {
-  if (existsSync(connectionFilePath(dir)) && (await portAnswers(LDAPS_PORT))) return { dir, stop: async () => undefined };
-  const lab = await startLabDc({ dir, clock, rng });
-  return { dir, stop: () => lab.stop() };
+  const running = existsSync(connectionFilePath(dir)) && (await portAnswers(LDAPS_PORT));
+  const lab = running ? undefined : await startLabDc({ dir, clock, rng });
+  try {
+    const c = readConnection(dir);
+    await adUpdateSchema(c, false);
+    await adGrantSelf(c, c.json.computersOu, false);
+  } catch (e) {
+    await lab?.stop();
+    throw e;
+  }
+  return { dir, stop: async () => lab?.stop() };
 }
 
 /** The AD devices of one shard. */

@@ -1,0 +1,45 @@
+/**
+ * AD-joined fleet devices against the real Samba AD DC: the fleet provisions and starts a lab DC
+ * in a temp folder, joins each device (a computer account with its machine password), and the
+ * devices read their expiry from the DC every hour and back up over LDAPS; a DC outage fails
+ * cycles (event 10056) that succeed once it is over. The DC's ports are fixed: AD runs on one
+ * machine take turns through the AD tests' lock. LAPSIM_SKIP_AD=1 skips this file.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sambaInstalled } from '../../sim/ad/samba-dc.js';
+import { acquireAdTestLock } from '../integration/ad/ad-lab.js';
+import { tempDir } from '../helpers/cli.js';
+import { expectHeld, fleet, line } from '../helpers/fleet.js';
+
+const skip = process.env['LAPSIM_SKIP_AD'] === '1';
+
+describe.skipIf(skip)('fleet with AD-joined devices (Samba AD DC)', () => {
+  let release: (() => void) | undefined;
+
+  beforeAll(async () => {
+    expect(sambaInstalled(), 'samba is not installed: apt-get install -y samba ldap-utils (or LAPSIM_SKIP_AD=1)').toBe(true);
+    release = await acquireAdTestLock(300_000);
+  }, 320_000);
+
+  afterAll(() => release?.());
+
+  it('rotates AD devices daily through the DC, survives a DC outage, and every password opens its account', async () => {
+    const dc = join(tempDir('lapsim-fleet-ad-'), 'dc');
+    const r = (await fleet({
+      devices: 4, days: 3,
+      population: { joinTypes: { ad: 1 }, osBuilds: { '10.0.26100.4349': 1 } },
+      activeDirectory: { dc, settings: { BackupDirectory: 2, PasswordAgeDays: 1, ADPasswordEncryptionEnabled: false } },
+      faults: { directoryOutages: [{ day: 1.5, hours: 3, directory: 'ad' }] },
+    })).report;
+    expectHeld(r);
+    expect(r.devices.byJoinType).toEqual({ ad: 4 });
+    expect(r.devices.intune).toBe(0);
+    // An hourly cycle per device, each reading the DC: three days of them.
+    expect(r.counts.cycles).toBeGreaterThanOrEqual(4 * 70);
+    expect(r.counts.rotations).toBe(4 * 3);
+    expect(r.counts.failuresByEvent).toEqual({ 10056: r.counts.failedCycles });
+    expect(r.counts.failedCycles).toBeGreaterThanOrEqual(4 * 2);
+    expect(line(r, 'password-opens').checks).toBeGreaterThanOrEqual(12);
+  }, 240_000);
+});
