@@ -58,7 +58,8 @@ function bars(rows: readonly (readonly [string, number])[], color: string, title
   let out = `<svg viewBox="0 0 ${W} ${rows.length * rowH + 8}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>`;
   rows.forEach(([label, v], i) => {
     const w = ((W - labelW - 80) * v) / max;
-    out += `<text x="${labelW - 8}" y="${i * rowH + 17}" text-anchor="end" class="label">${esc(label)}</text>`;
+    const shown = label.length > 52 ? `${label.slice(0, 51)}…` : label;
+    out += `<text x="${labelW - 8}" y="${i * rowH + 17}" text-anchor="end" class="label">${esc(shown)}<title>${esc(label)}</title></text>`;
     out += `<rect x="${labelW}" y="${i * rowH + 4}" width="${Math.max(1, w).toFixed(1)}" height="${rowH - 8}" fill="${color}"><title>${esc(label)}: ${n(v)}</title></rect>`;
     out += `<text x="${(labelW + w + 6).toFixed(1)}" y="${i * rowH + 17}" class="axis">${n(v)}</text>`;
   });

@@ -12,6 +12,10 @@ import { cryptoRng } from '../../core/rng.js';
 import { runRemoteFleet } from '../../sim/fleet/remote-fleet.js';
 import { parseScenario } from '../../sim/fleet/scenario.js';
 import { startManagementServer, type ManagementServer } from '../../sim/intune/management-server.js';
+import { Population } from '../../sim/fleet/population.js';
+import { Sampler } from '../../sim/fleet/sampling.js';
+import { startDmServer } from '../../sim/server/start-dm-server.js';
+import { lapsPolicy } from '../../sim/server/syncml-commands.js';
 import { tempDir } from '../helpers/cli.js';
 import { line } from '../helpers/fleet.js';
 
@@ -46,5 +50,31 @@ describe('lapsim fleet --server', () => {
     expect(server.entra.store.devicesWithBackups(server.entra.store.defaultTenant()!.tenantId)).toHaveLength(20);
     expect(r.notes[0]).toContain(`against ${server.url}`);
     expect(files[0]).toMatch(/report\.html$/);
+  });
+
+  it('drives agents against any server speaking the protocol: one token for all, a directory kept by the fleet', async () => {
+    const dm = await startDmServer({ authorize: (_id, token) => token === 'lapsim-fleet', keepTranscripts: false });
+    try {
+      const scenario = parseScenario({ devices: 5, days: 9, population: { osBuilds: { '10.0.26100.4349': 1 } } }, 'test');
+      const ids = Array.from({ length: 5 }, (_, k) => new Population(scenario, new Sampler(scenario.seed), Date.parse(scenario.start)).profile(k).deviceId);
+      const running = runRemoteFleet({ scenario, server: dm.url, adminToken: undefined, timeScale: 172_800, dataDir: dir, wallClock: new SystemClock(), logLevel: 'warn' });
+      // The server pushes a LAPS policy to each device once it is connected.
+      const pushed = new Set<string>();
+      while (pushed.size < ids.length) {
+        for (const id of ids) if (!pushed.has(id) && dm.dm.isConnected(id)) {
+          dm.dm.send(id, lapsPolicy({ BackupDirectory: 1, PasswordAgeDays: 7 }));
+          pushed.add(id);
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      const { report: r } = await running;
+      expect(r.breaches).toEqual([]);
+      expect(r.counts.rotations).toBe(10);
+      expect(r.devices.intune).toBe(0);
+      expect(r.policyStatus).toEqual({});
+      expect(line(r, 'password-opens').checks).toBeGreaterThanOrEqual(10);
+    } finally {
+      await dm.close();
+    }
   });
 });
