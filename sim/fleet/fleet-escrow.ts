@@ -31,6 +31,13 @@ export function unreachable(directory: DirectoryName): EscrowError {
     });
 }
 
+/** A device told to back up to Active Directory in a fleet (or for a device) without a DC. */
+export function noDomainController(): EscrowError {
+  return new EscrowError('LAPS_ERR_ESCROW_UNAVAILABLE', 'no domain controller could be found (the fleet has no Active Directory for this device)', {
+    retryable: true, hresult: AD_HRESULT.NO_DC, events: [{ id: 10056, fields: { errorCode: AD_HRESULT.NO_DC } }],
+  });
+}
+
 /** Turns a non-2xx answer of the device endpoint into what the device sees (as EntraDirectory does over HTTP). */
 export function entraRefusal(a: DeviceAnswer): EscrowError {
   const body = JSON.stringify(a.body);
@@ -74,12 +81,16 @@ export class FleetEntraDirectory implements DirectoryBackend {
     this.#o = o;
   }
 
-  /** Entra devices keep their expiry themselves (laps-behaviour.md 6.4). */
+  /**
+   * Entra devices keep their expiry themselves (laps-behaviour.md 6.4). A view is asked only of
+   * Active Directory: this device has no domain controller to find.
+   */
   async view(): Promise<DirectoryView> {
-    return {};
+    throw noDomainController();
   }
 
   async backup(req: BackupRequest): Promise<void> {
+    if (req.backupDirectory === 2) throw noDomainController();
     const tenant = this.#o.tenantId();
     const requestId = `00000000-0000-4000-8000-${(++this.#requests).toString(16).padStart(12, '0')}`;
     req.onEvent?.(10030, { url: `https://enterpriseregistration.windows.net/manage/${tenant}/lapsdevicepasswordupdate/${req.deviceId}?api-version=1.0&client-request-id=${requestId}` });

@@ -56,10 +56,16 @@ async function setUp(sh: Shard): Promise<void> {
   const ad: string[] = [];
   const enrolling = new Map<number, number[]>();
   const rate = s.logons.perDevicePerMonth;
+  const tenant = sh.server.entra.ensureDefaultTenant(true);
+  sh.server.entraDb.exec('BEGIN');
   for (let i = 0; i < st.n; i++) {
     const p = sh.profile(i);
     if (p.joinType === 'ad') ad.push(p.deviceId);
     else {
+      // Joined to Entra from the start (its device credential); enrolling with Intune links it.
+      const joined = sh.server.entra.registerDevice(tenant, { deviceId: p.deviceId, displayName: p.name, joinType: p.joinType, osVersion: p.osBuild });
+      if ('error' in joined) throw new Error(`the Entra emulator refused ${p.name}: ${joined.error}`);
+      st.tokens[i] = joined.deviceToken;
       // Intune devices enroll at seeded times during the first hours, a minute's worth at a time.
       const minute = Math.floor(sh.sampler.unit('enroll', p.global) * s.enrollmentHours * 60);
       enrolling.set(minute, [...(enrolling.get(minute) ?? []), i]);
@@ -69,6 +75,7 @@ async function setUp(sh: Shard): Promise<void> {
     if (p.groupPolicy !== undefined || p.legacy || p.joinType === 'ad') sh.wantCycle(i, sh.tick(i, sh.start), 'background');
     if (rate > 0) sh.want(i, KIND.logon, sh.start + sh.sampler.exponential('logon', p.global, (30 * DAY) / rate, 0));
   }
+  sh.server.entraDb.exec('COMMIT');
   if (ad.length > 0) await sh.ad!.join(ad);
   let seq = -1;
   for (const [minute, list] of [...enrolling].sort((a, b) => a[0] - b[0])) {
@@ -94,7 +101,7 @@ function enroll(sh: Shard, list: readonly number[]): void {
   }));
   list.forEach((i, n) => {
     st.managed[i] = regs[n]!.managedDeviceId;
-    st.tokens[i] = regs[n]!.entraDeviceToken;
+    st.tokens[i] = regs[n]!.entraDeviceToken ?? st.tokens[i];
   });
 }
 

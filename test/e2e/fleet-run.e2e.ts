@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mergeReports, reproducible, type FleetReport } from '../../sim/fleet/report.js';
-import { cspValues, expectHeld, fleet } from '../helpers/fleet.js';
+import { cspValues, expectHeld, expectNoBreach, fleet } from '../helpers/fleet.js';
 
 const LIVELY = {
   devices: 120, days: 45,
@@ -77,5 +77,33 @@ describe('lapsim fleet in process', () => {
     const merged = mergeReports(parts.map((p) => p.report));
     expect(merged.shards).toEqual({ count: 3, included: [0, 1, 2] });
     expect(comparable(merged)).toEqual(comparable(whole.report));
+  });
+
+  it('runs a mixed estate: Group Policy, legacy LAPS, a named account missing on some devices, an OS without the CSP', async () => {
+    const r = (await fleet({
+      devices: 150, days: 20,
+      population: {
+        osBuilds: { '10.0.26100.4349': 0.7, '10.0.19045.2486': 0.3 }, renamedAdministrator: 0.3,
+        namedAccount: { name: 'LapsAdmin', present: 0.8 }, groupPolicy: { fraction: 0.2, settings: { BackupDirectory: 1, PasswordAgeDays: 10 } },
+        legacy: { fraction: 0.2 },
+      },
+      policies: [{ name: 'Windows LAPS', settings: { BackupDirectory: 1, PasswordAgeDays: 30, AdministratorAccountName: 'LapsAdmin' } }],
+    })).report;
+    expectNoBreach(r);
+    const c = r.counts;
+    // Devices without the named account fail every hour (10013); a hybrid device left with a
+    // legacy policy (no CSP to replace it) would back up to an AD this fleet does not have (10056).
+    expect(Object.keys(c.failuresByEvent).every((id) => id === '10013' || id === '10056')).toBe(true);
+    expect(c.failuresByEvent['10013']).toBeGreaterThan(20 * 24 * 10);
+    // Group Policy devices on the old build rotate on their own every 10 days.
+    expect(c.rotationsByTrigger['background']).toBeGreaterThan(0);
+    expect(r.policyStatus['Windows LAPS']!['Not applicable']).toBe(r.devices.byOsBuild['10.0.19045.2486']);
+    // Hybrid devices with a legacy policy and no CSP: those in emulation look for a DC there is
+    // none of (10056) and manage nothing; those with the legacy CSE leave it to legacy LAPS.
+    const legacy = (await fleet({ devices: 20, days: 3, population: { joinTypes: { hybrid: 1 }, osBuilds: { '10.0.19045.2486': 1 }, legacy: { fraction: 1 } } })).report;
+    expectNoBreach(legacy);
+    expect(legacy.counts.rotations).toBe(0);
+    expect(Object.keys(legacy.counts.failuresByEvent)).toEqual(['10056']);
+    expect(legacy.counts.failedCycles).toBeGreaterThan(5 * 24 * 3);
   });
 });
