@@ -20,6 +20,7 @@ function env(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+/** Runs the fleet bench and reports its figures. */
 export function run(report: Report): void {
   const devices = env('LAPSIM_BENCH_FLEET_DEVICES', 100_000);
   const days = env('LAPSIM_BENCH_FLEET_DAYS', 365);

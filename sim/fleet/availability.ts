@@ -34,6 +34,7 @@ export interface AvailabilityDevices {
   readonly retiredAt: ArrayLike<number>;
 }
 
+/** What Availability is built from. */
 export interface AvailabilityOptions {
   readonly sampler: Sampler;
   readonly start: number;

@@ -61,6 +61,7 @@ export function entraRefusal(a: DeviceAnswer): EscrowError {
   });
 }
 
+/** What a FleetEntraDirectory reaches the emulator through. */
 export interface FleetEntraOptions {
   readonly entra: () => EntraEmulator;
   readonly tenantId: () => string;

@@ -31,6 +31,7 @@ export const FLEET_ACTOR: Actor = { principal: ADMIN_PRINCIPAL, permissions: ALL
 /** A group name that stands for Graph's virtual targets. */
 export const VIRTUAL_TARGETS: Readonly<Record<string, AssignmentTarget['kind']>> = { 'all devices': 'allDevices', 'all users': 'allLicensedUsers' };
 
+/** Where and on what the fleet's server runs. */
 export interface FleetServerOptions {
   /** The run folder (intune.db, entra.db). */
   readonly dir: string;

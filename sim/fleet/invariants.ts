@@ -14,7 +14,9 @@ export const INVARIANTS = {
   'no-password-leak': 'no password appears in any log line, device event or report',
 } as const;
 
+/** An invariant's id. */
 export type InvariantId = keyof typeof INVARIANTS;
+/** Every invariant id, in report order. */
 export const INVARIANT_IDS = Object.keys(INVARIANTS) as InvariantId[];
 
 /** One event of a breach's trail. */

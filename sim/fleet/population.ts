@@ -11,10 +11,12 @@ import type { Scenario } from './scenario.js';
 
 /** Join types a fleet device can have (workgroup devices have no LAPS directory). */
 export const FLEET_JOIN_TYPES = ['entra', 'hybrid', 'ad'] as const satisfies readonly JoinType[];
+/** A fleet device's join type. */
 export type FleetJoinType = (typeof FLEET_JOIN_TYPES)[number];
 
 /** Online patterns. */
 export const ONLINE_PATTERNS = ['always', 'officeHours', 'intermittent'] as const;
+/** When a device is on. */
 export type OnlinePattern = (typeof ONLINE_PATTERNS)[number];
 
 /** Localised or renamed names given to the built-in Administrator (RID 500). */

@@ -26,6 +26,7 @@ interface CycleParse {
   errorCode: number;
 }
 
+/** What RemoteBook sweeps and where it counts. */
 export interface RemoteBookOptions {
   readonly devices: readonly MemoryManagedDevice[];
   readonly stats: FleetStats;

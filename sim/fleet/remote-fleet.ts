@@ -34,6 +34,7 @@ import type { Scenario } from './scenario.js';
 import { RemoteBook } from './remote-checks.js';
 import { FleetEventReporter } from '../intune/web/fleet-event-reporter.js';
 
+/** `lapsim fleet --server`'s options. */
 export interface RemoteFleetOptions {
   readonly scenario: Scenario;
   /** The server: http(s):// (a lapsim server) or ws(s)://. */

@@ -22,6 +22,7 @@ import type { ShardOptions, ShardProgress, ShardSpec } from './shard.js';
 /** Most worker threads. */
 export const MAX_WORKERS = 64;
 
+/** What runFleet runs, and where. */
 export interface FleetOptions {
   readonly scenario: Scenario;
   /** The data folder; the run folder is `<dataDir>/fleet/<run name>`. */

@@ -11,6 +11,7 @@ export const TRIGGERS: readonly CycleTrigger[] = ['background', 'startup', 'manu
 /** What is due for a device, in the heap code `index * 3 + kind`. */
 export const KIND = { cycle: 0, session: 1, logon: 2 } as const;
 
+/** The typed arrays of a shard's devices. */
 export class ShardState {
   readonly n: number;
   /** Index in the whole fleet. */

@@ -33,7 +33,9 @@ import { loadStoreKey, SecretBox } from '../../store/secret-box.js';
 import type { OutboundBatch } from '../intune/delivery.js';
 import { checkBatch } from './shard-checks.js';
 
+/** An hour and a day, in ms. */
 export const HOUR = 3_600_000;
+/** A day, in ms. */
 export const DAY = 24 * HOUR;
 
 /**
@@ -65,6 +67,7 @@ export function shardSize(spec: ShardSpec, devices: number): number {
   return Math.max(0, Math.ceil((inProcess - spec.worker) / spec.workers));
 }
 
+/** What a shard runs and where it reports. */
 export interface ShardOptions {
   readonly scenario: Scenario;
   readonly shard: ShardSpec;
