@@ -9,7 +9,7 @@
 import { EscrowError } from '../../core/errors.js';
 import { AD_HRESULT } from '../../agent/escrow/ad-ldap.js';
 import { WINHTTP_HRESULT } from '../../agent/escrow/entra-directory.js';
-import type { BackupRequest, DirectoryBackend, DirectoryQuery, DirectoryView, StoredCredential } from '../../agent/ports.js';
+import type { BackupRequest, DirectoryBackend, DirectoryQuery, DirectoryView, RotationIntent, StoredCredential } from '../../agent/ports.js';
 import type { DeviceAnswer, EntraEmulator } from '../entra/entra-emulator.js';
 
 /** Which directory a refusal concerns. */
@@ -125,10 +125,19 @@ export function entraCredentials(entra: EntraEmulator, deviceId: string): Stored
 /** A directory behind the fleet's fault gate (AD devices: outages answer as an unreachable DC). */
 export class GatedDirectory implements DirectoryBackend {
   readonly kind: DirectoryBackend['kind'];
+  /** The inner directory's crash-recovery question, behind the gate too (when it has one). */
+  readonly holds?: (deviceId: string, intent: RotationIntent) => Promise<boolean>;
 
   constructor(private readonly inner: DirectoryBackend, private readonly gate: EscrowGate, private readonly directory: DirectoryName,
     private readonly onStored?: (deviceId: string, password: string) => void) {
     this.kind = inner.kind;
+    const holds = inner.holds?.bind(inner);
+    if (holds) {
+      this.holds = (deviceId, intent) => {
+        const refused = this.gate.refusal(deviceId, this.directory);
+        return refused ? Promise.reject(refused) : holds(deviceId, intent);
+      };
+    }
   }
 
   view(deviceId: string, query?: DirectoryQuery): Promise<DirectoryView> {

@@ -16,6 +16,13 @@ export interface Leak {
   readonly text: string;
 }
 
+/** The text of a device event a password could hide in: its message and its string fields. */
+export function eventText(e: { readonly message: string; readonly fields: Readonly<Record<string, unknown>> }): string {
+  let t = e.message;
+  for (const v of Object.values(e.fields)) if (typeof v === 'string') t += `\n${v}`;
+  return t;
+}
+
 /** Passwords and texts of the operation in progress. */
 export class LeakWatch {
   #passwords: { readonly deviceId: string | undefined; readonly text: string }[] = [];

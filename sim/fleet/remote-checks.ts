@@ -12,7 +12,7 @@ import type { MemoryManagedDevice } from '../memory-agent.js';
 import type { FleetLog } from './fleet-log.js';
 import type { FleetStats } from './fleet-stats.js';
 import type { InvariantBook } from './invariants.js';
-import type { LeakWatch } from './leak-watch.js';
+import { eventText, type LeakWatch } from './leak-watch.js';
 
 const HOUR = 3_600_000;
 /** HRESULTs of a directory that cannot be reached (WinHTTP transport errors, 429). */
@@ -60,7 +60,7 @@ export class RemoteBook {
       const events = d.events.events.splice(0);
       let rotated = false;
       for (const e of events) {
-        o.watch.text(`event ${e.id}`, `${e.message}\n${JSON.stringify(e.fields)}`);
+        o.watch.text(`event ${e.id}`, eventText(e));
         rotated = this.#event(i, e) || rotated;
       }
       o.stats.events(events.map((e) => e.id));

@@ -79,11 +79,12 @@ export async function directoryPasswords(sh: Shard, i: number, backupDirectory: 
 /**
  * Password opens: the managed account opens with a password the directory holds. After a
  * rotation the directory has just taken the new password (it is its newest): that one is tried
- * first, without reading the directory back.
+ * first, without reading the directory back. A device with a rotation in flight is checked when
+ * it has resolved it.
  */
 export async function checkPasswordOpens(sh: Shard, i: number): Promise<void> {
   const id = sh.state.deviceIds[i]!;
-  const state = sh.devices.ports.state(id).load();
+  const state = sh.devices.cached(i)?.state() ?? sh.devices.ports.state(id).load();
   const rid = state.lastAccountRid;
   if (rid === undefined) return;
   const accounts = sh.devices.accounts(id);
@@ -92,8 +93,14 @@ export async function checkPasswordOpens(sh: Shard, i: number): Promise<void> {
     sh.book.check('password-opens', true, checked(sh, i), sh.clock.now(), () => '');
     return;
   }
+  // A rotation in flight (a crashed device, before it restarts and resolves its journal) is
+  // judged once the journal is resolved: the journal holds the new password until then.
+  if (sh.devices.ports.journal(id).current() !== undefined) return;
   const creds = await directoryPasswords(sh, i, state.lastBackupDirectory);
-  for (const c of creds) sh.watch.remember(c.password.reveal(), id);
+  for (const c of creds) {
+    sh.watch.remember(c.password.reveal(), id);
+    sh.finalPasswords?.add(c.password.reveal());
+  }
   const ok = creds.some((c) => accounts.verifyPassword(rid, c.password));
   sh.book.check('password-opens', ok, checked(sh, i), sh.clock.now(), () =>
     `account ${state.lastAccountName ?? rid} opens with none of the ${creds.length} password(s) the ${state.lastBackupDirectory === 2 ? 'AD' : 'Entra'} directory holds`);

@@ -79,7 +79,6 @@ export async function runCycle(sh: Shard, i: number): Promise<void> {
     sh.devices.forget(i);
     sh.crashed.add(i);
     sh.logger.warn({ deviceId: st.deviceIds[i], point: e.point }, 'simulated crash; the device restarts');
-    await checkPasswordOpens(sh, i);
     sh.wantCycle(i, t + RESTART_DELAY_MS, 'startup');
     return;
   }

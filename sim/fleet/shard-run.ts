@@ -11,7 +11,7 @@ import type { Breach, TrailEvent } from './invariants.js';
 import { FLEET_JOIN_TYPES, ONLINE_PATTERNS } from './population.js';
 import { invariantLines, REPORT_FORMAT, sortBreaches, type FleetReport } from './report.js';
 import { globalEvents } from './shard-actions.js';
-import { checkConverged, checkPasswordOpens, directoryPasswords, expectation, expirySweep, settle } from './shard-checks.js';
+import { checkConverged, checkPasswordOpens, expectation, expirySweep, settle } from './shard-checks.js';
 import { findPasswords } from './leak-watch.js';
 import { renderHtml } from './report-html.js';
 import { summaryLines } from './report-text.js';
@@ -154,6 +154,7 @@ function progressOf(sh: Shard): { day: number; rotations: number; cycles: number
 /** Every device once more: expiry, the password it opens with, and its policy values. */
 async function finalChecks(sh: Shard): Promise<void> {
   const st = sh.state;
+  sh.finalPasswords = new Set();
   begin(sh);
   expirySweep(sh);
   if (!sh.server.up) {
@@ -161,6 +162,8 @@ async function finalChecks(sh: Shard): Promise<void> {
     sh.channel.sink = sh.server.service;
   }
   for (let i = 0; i < st.n; i++) {
+    // The full check: what the directory holds is read back (and kept for the report's leak scan).
+    sh.storedThisOp.clear();
     if (st.directory[i]! > 0) await checkPasswordOpens(sh, i);
     if (st.managed[i] !== '' && sh.channel.queued(i) === 0 && st.dueSession[i] === Number.POSITIVE_INFINITY) checkConverged(sh, i);
     settle(sh);
@@ -232,12 +235,8 @@ function summary(sh: Shard): FleetReport['devices'] {
  * No password leak, at the end: the shard's report (as JSON, HTML and summary) and its log file
  * are searched for every password the directories still hold. @returns whether one was found
  */
-async function reportLeaks(sh: Shard, report: FleetReport): Promise<boolean> {
-  const passwords = new Set<string>();
-  for (let i = 0; i < sh.state.n; i++) {
-    if (sh.state.directory[i]! === 0) continue;
-    for (const c of await directoryPasswords(sh, i, sh.state.directory[i])) passwords.add(c.password.reveal());
-  }
+function reportLeaks(sh: Shard, report: FleetReport): boolean {
+  const passwords = sh.finalPasswords ?? new Set<string>();
   sh.log.release();
   sh.log.flush();
   const logPath = `${sh.o.dir}/fleet.log`;
@@ -284,7 +283,7 @@ export async function runShard(o: ShardOptions): Promise<FleetReport> {
       };
     };
     const report = build();
-    return (await reportLeaks(sh, report)) ? build() : report;
+    return reportLeaks(sh, report) ? build() : report;
   } finally {
     sh.close();
   }

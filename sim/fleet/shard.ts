@@ -22,7 +22,7 @@ import { FleetServer } from './fleet-server.js';
 import { FleetStats } from './fleet-stats.js';
 import { InProcessChannel } from './in-process-channel.js';
 import { InvariantBook } from './invariants.js';
-import { LeakWatch } from './leak-watch.js';
+import { eventText, LeakWatch } from './leak-watch.js';
 import { FLEET_JOIN_TYPES, ONLINE_PATTERNS, Population, type DeviceProfile } from './population.js';
 import { Sampler } from './sampling.js';
 import { scenarioStart, type Scenario } from './scenario.js';
@@ -189,6 +189,8 @@ export class Shard {
 
   /** The password a directory took in the operation in progress, by deviceId. */
   readonly storedThisOp = new Map<string, string>();
+  /** Set during the final checks: every password the directories hold, for the report's leak scan. */
+  finalPasswords: Set<string> | undefined;
   /** Devices that crashed and have not restarted yet. */
   readonly crashed = new Set<number>();
 
@@ -248,7 +250,7 @@ export class Shard {
         directory: this.ad?.directoryFor(i, st.deviceIds[i]!, FLEET_JOIN_TYPES[st.join[i]!]!, this.gate, (id, p) => this.stored(id, p)) ?? this.entraDirectory,
         faults,
         onEvents: (events) => {
-          for (const e of events) this.watch.text(`event ${e.id}`, `${e.message}\n${JSON.stringify(e.fields)}`);
+          for (const e of events) this.watch.text(`event ${e.id}`, eventText(e));
           this.stats.events(events.map((e) => e.id));
         },
       };

@@ -24,13 +24,13 @@ describe.skipIf(skip)('fleet with AD-joined devices (Samba AD DC)', () => {
 
   afterAll(() => release?.());
 
-  it('rotates AD devices daily through the DC, survives a DC outage, and every password opens its account', async () => {
+  it('rotates AD devices daily through the DC, survives a DC outage and a crash after the DC took a password, and every password opens its account', async () => {
     const dc = join(tempDir('lapsim-fleet-ad-'), 'dc');
     const r = (await fleet({
       devices: 4, days: 3,
       population: { joinTypes: { ad: 1 }, osBuilds: { '10.0.26100.4349': 1 } },
       activeDirectory: { dc, settings: { BackupDirectory: 2, PasswordAgeDays: 1, ADPasswordEncryptionEnabled: false } },
-      faults: { directoryOutages: [{ day: 1.5, hours: 3, directory: 'ad' }] },
+      faults: { directoryOutages: [{ day: 1.5, hours: 3, directory: 'ad' }], crashes: [{ day: 0.5, fraction: 1, point: 'after-escrow' }] },
     })).report;
     expectHeld(r);
     expect(r.devices.byJoinType).toEqual({ ad: 4 });
@@ -38,6 +38,11 @@ describe.skipIf(skip)('fleet with AD-joined devices (Samba AD DC)', () => {
     // An hourly cycle per device, each reading the DC: three days of them.
     expect(r.counts.cycles).toBeGreaterThanOrEqual(4 * 70);
     expect(r.counts.rotations).toBe(4 * 3);
+    // Each device died once after the DC took its password; at restart the DC said it held that
+    // rotation (its version GUID), so the journal was completed.
+    expect(r.counts.crashes).toBe(4);
+    expect(r.counts.recoveries).toEqual({ completed: 4 });
+    expect(r.counts.rotationsByTrigger['recovery']).toBe(4);
     expect(r.counts.failuresByEvent).toEqual({ 10056: r.counts.failedCycles });
     expect(r.counts.failedCycles).toBeGreaterThanOrEqual(4 * 2);
     expect(line(r, 'password-opens').checks).toBeGreaterThanOrEqual(12);
