@@ -91,6 +91,9 @@ export async function runFleetCommand(o: FleetCommandOptions, io: FleetIo): Prom
   const scenario = loadScenario(o.scenario, o);
   const shard = parseShard(o.shard);
   if (o.workers !== undefined && !(o.workers >= 1 && o.workers <= MAX_WORKERS)) throw new LapsError('LAPS_ERR_FLEET_SHARD', `--workers must be 1 to ${MAX_WORKERS}`);
+  if (o.server !== undefined && (o.workers !== undefined || o.shard !== undefined)) {
+    throw new LapsError('LAPS_ERR_FLEET_SHARD', '--workers and --shard cut an in-process fleet; with --server the agents run in this process');
+  }
   const printer = o.progress && !o.json ? new ProgressPrinter(io.err, io.tty, io.clock, scenario.days) : undefined;
   if (!o.json) {
     io.err(`lapsim fleet: ${scenario.devices.toLocaleString('en-US')} devices over ${scenario.days} simulated days (scenario "${scenario.name}", seed ${String(scenario.seed)})` +

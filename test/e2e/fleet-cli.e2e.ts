@@ -83,6 +83,9 @@ describe('lapsim fleet (CLI)', () => {
     expect(bad.stderr).toMatch(/^lapsim: scenario .*scenario\.json is not valid:\n {2}devices: /);
     expect(bad.stderr).toMatch(/\n {2}timeline\[0\]\.fraction: /);
     expect(lapsim(['fleet', '--shard', '3/3', '--data', dir]).stderr).toContain('--shard must be i/n');
+    const both = lapsim(['fleet', '--server', 'ws://127.0.0.1:9', '--workers', '2', '--data', dir]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--workers and --shard cut an in-process fleet');
     const broken = lapsim(['fleet', '--scenario', scenarioFile(dir, { timeline: [{ do: 'tamper', day: 3, fraction: 0.2 }] }), '--data', dir, '--no-progress']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN\s+password-opens/);
