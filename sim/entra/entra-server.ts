@@ -109,7 +109,8 @@ export async function startEntraServer(o: EntraServerOptions): Promise<EntraServ
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+/** Listens on host:port (0 = any free port); resolves with the port, or LAPS_ERR_LISTEN. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       reject(new LapsError('LAPS_ERR_LISTEN', `cannot listen on ${host}:${port}: ${e.code ?? e.message}`, { cause: e }));

@@ -7,14 +7,14 @@
  * both. Closing stops listening, ends device channels and closes the databases.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/clock.js';
-import { LapsError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { noopLogger, type Logger } from '../../core/logger.js';
 import type { Rng } from '../../core/rng.js';
 import { EntraEmulator } from '../entra/entra-emulator.js';
 import { createEntraHandler } from '../entra/entra-handler.js';
 import { EntraStore } from '../entra/entra-store.js';
+import { listen } from '../entra/entra-server.js';
 import { DmServer } from '../server/dm-server.js';
 import { WsEndpoint } from '../server/ws-endpoint.js';
 import { DmDelivery } from './dm-delivery.js';
@@ -141,17 +141,4 @@ export async function startManagementServer(o: ManagementServerOptions): Promise
     entraStore.close();
     throw e;
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException): void => {
-      reject(new LapsError('LAPS_ERR_LISTEN', `cannot listen on ${host}:${port}: ${e.code ?? e.message}`, { cause: e }));
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
