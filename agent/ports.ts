@@ -142,6 +142,17 @@ export interface LapsEvent {
   readonly fields: Readonly<Record<string, EventFieldValue>>;
 }
 
+/**
+ * Derives an event's level and message from its ID and fields (the catalogue), so that an event
+ * log may keep only those. Stores are given one by the composition; without it they keep messages.
+ */
+export interface EventText {
+  /** Whether `e` was made from the catalogue (its level and message follow from ID and fields). */
+  derived(e: LapsEvent): boolean;
+  /** The catalogue's level and message; throws for an ID or fields the catalogue refuses. */
+  render(id: number, fields: Readonly<Record<string, EventFieldValue>>): { readonly level: EventLevel; readonly message: string };
+}
+
 export interface EventLog {
   append(event: LapsEvent): void;
   /** Appends several events in order, in one write (a cycle's events). */

@@ -23,6 +23,7 @@ import { MemoryAccountDatabase } from '../agent/accounts/memory-account-database
 import { MemoryDirectory } from '../agent/escrow/memory-directory.js';
 import { MemoryActivityLog, MemoryEventLog, MemoryJournal, MemoryPolicyRoots, MemoryStateStore } from '../agent/memory-ports.js';
 import { MemoryResetRequests } from '../agent/reset-requests.js';
+import { catalogueEventText } from '../agent/events/make-event.js';
 
 const DEVICES = 10_000;
 const BATCH = 500;
@@ -33,7 +34,7 @@ export async function run(report: Report): Promise<void> {
     const path = join(dir, 'fleet.db');
     const db = openDatabase(path);
     const box = new SecretBox(loadStoreKey(path));
-    const ports = new SqliteDevicePorts(db, box);
+    const ports = new SqliteDevicePorts(db, box, catalogueEventText);
     const directory = new SqliteLocalDirectory(db, box);
     const clock = new ManualClock(Date.UTC(2026, 2, 1));
     const rng = cryptoRng();

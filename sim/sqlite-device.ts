@@ -23,6 +23,7 @@ import { SqliteDevicePorts } from '../store/sqlite-device-ports.js';
 import { loadDirectoryConfig, saveDirectoryConfig } from '../store/directory-config.js';
 import { noopLogger } from '../core/logger.js';
 import { directoryProvider } from './directory-registry.js';
+import { catalogueEventText } from '../agent/events/make-event.js';
 
 export interface DeviceInit {
   readonly name?: string;
@@ -124,7 +125,7 @@ export function openSqliteDevice(o: OpenSqliteDeviceOptions): SqliteDevice {
   try {
     const record = resolveDevice(db, o.deviceId);
     const box = new SecretBox(loadStoreKey(o.path, o.env ?? {}));
-    const ports = new SqliteDevicePorts(db, box);
+    const ports = new SqliteDevicePorts(db, box, catalogueEventText);
     const accounts = new SqliteAccountDatabase(db, record.deviceId, windowsAccountRules);
     const env = o.env ?? {};
     const opened = o.directory ?? directoryProvider(record.directory).open({

@@ -5,16 +5,15 @@
  */
 import { StoreError } from '../core/errors.js';
 import type {
-  ActivityLog, DeviceActivity, EventLog, JournalEntry, LapsEvent, LapsState, LapsStateStore, PolicyRootStore,
+  ActivityLog, DeviceActivity, EventLog, EventText, JournalEntry, LapsEvent, LapsState, LapsStateStore, PolicyRootStore,
   PolicyRootValues, RotationIntent, RotationJournal, RotationPhase, WritableRoot,
 } from '../agent/ports.js';
 import type { ResetRequests } from '../agent/reset-requests.js';
 import type { Db } from './database.js';
 import { atomic } from './atomic.js';
 import { dataVersion } from './data-version.js';
+import { listEventsOf, sqliteEventLog } from './sqlite-event-log.js';
 import type { SecretBox } from './secret-box.js';
-
-
 
 function prepareAll(db: Db) {
   return {
@@ -24,8 +23,6 @@ function prepareAll(db: Db) {
     journalBegin: db.prepare('INSERT INTO rotation_journal (device_id, rotation_id, phase, intent, sealed_password, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
     journalPhase: db.prepare('UPDATE rotation_journal SET phase = ? WHERE device_id = ?'),
     journalClear: db.prepare('DELETE FROM rotation_journal WHERE device_id = ?'),
-    eventAdd: db.prepare('INSERT INTO events (device_id, time, event_id, level, message, fields) VALUES (?, ?, ?, ?, ?, ?)'),
-    eventList: db.prepare('SELECT time, event_id, level, message, fields FROM events WHERE device_id = ? AND time >= ? ORDER BY seq LIMIT ?'),
     activityAdd: db.prepare('INSERT INTO device_activity (device_id, time, kind, detail) VALUES (?, ?, ?, ?)'),
     activityList: db.prepare('SELECT time, kind, detail FROM device_activity WHERE device_id = ? ORDER BY seq'),
     cspValues: db.prepare('SELECT name, value FROM csp_values WHERE device_id = ?'),
@@ -40,25 +37,15 @@ function prepareAll(db: Db) {
 
 type Statements = ReturnType<typeof prepareAll>;
 
-/** Events written per multi-row INSERT. */
-const EVENT_CHUNK = 16;
-
 /** The device state ports of one SQLite database. */
 export class SqliteDevicePorts {
   readonly #s: Statements;
-  readonly #eventInserts: ReturnType<Db['prepare']>[] = [];
 
-  #insertEvents(n: number): ReturnType<Db['prepare']> {
-    let st = this.#eventInserts[n];
-    if (!st) {
-      const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
-      st = this.db.prepare(`INSERT INTO events (device_id, time, event_id, level, message, fields) VALUES ${values}`);
-      this.#eventInserts[n] = st;
-    }
-    return st;
-  }
-
-  constructor(readonly db: Db, private readonly box: SecretBox) {
+  /**
+   * @param eventText the catalogue (agent/events/make-event.ts `catalogueEventText`): the event
+   *   log then keeps catalogue events as ID and fields; without it, messages are kept as given
+   */
+  constructor(readonly db: Db, private readonly box: SecretBox, private readonly eventText?: EventText) {
     this.#s = prepareAll(db);
   }
 
@@ -126,21 +113,12 @@ export class SqliteDevicePorts {
   }
 
   events(deviceId: string): EventLog {
-    const s = this.#s;
-    return {
-      append: (e: LapsEvent) => void s.eventAdd.run(deviceId, e.time, e.id, e.level, e.message, JSON.stringify(e.fields)),
-      appendMany: (events) => {
-        for (let i = 0; i < events.length; i += EVENT_CHUNK) {
-          const chunk = events.slice(i, i + EVENT_CHUNK);
-          const params: (string | number)[] = [];
-          for (const e of chunk) params.push(deviceId, e.time, e.id, e.level, e.message, JSON.stringify(e.fields));
-          this.#insertEvents(chunk.length).run(params);
-        }
-      },
-      list: (opts = {}) =>
-        (s.eventList.all(deviceId, opts.since ?? -8.64e15, opts.limit ?? -1) as { time: number; event_id: number; level: string; message: string; fields: string }[])
-          .map((r) => ({ id: r.event_id, level: r.level as LapsEvent['level'], time: r.time, message: r.message, fields: JSON.parse(r.fields) as LapsEvent['fields'] })),
-    };
+    return sqliteEventLog(this.db, deviceId, this.eventText);
+  }
+
+  /** The event logs of several devices, read in one pass (see sqlite-event-log.ts). */
+  eventsOf(deviceIds: readonly string[]): Map<string, LapsEvent[]> {
+    return listEventsOf(this.db, deviceIds, this.eventText);
   }
 
   activity(deviceId: string): ActivityLog {

@@ -5,7 +5,7 @@
  * wrong type or an unknown event ID is a bug in the caller and throws ImplementationError.
  */
 import { ImplementationError } from '../../core/errors.js';
-import type { EventFieldValue, LapsEvent } from '../ports.js';
+import type { EventFieldValue, EventText, LapsEvent } from '../ports.js';
 import { eventSpec, type EventFieldsOf, type EventSpec, type LapsEventId } from './catalogue.js';
 import { formatReasonMask, renderRotationReasons } from './rotation-reason.js';
 
@@ -23,8 +23,23 @@ export function makeEvent<Id extends LapsEventId>(id: Id, fields: EventFieldsOf<
   if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
   if (typeof time !== 'number' || !Number.isFinite(time)) throw new ImplementationError(`event ${id}: time must be epoch milliseconds`);
   const checked = checkFields(id, spec, fields as unknown);
-  return Object.freeze({ id, level: spec.level, time, message: renderTemplate(id, spec.template, checked), fields: checked });
+  const event: LapsEvent = Object.freeze({ id, level: spec.level, time, message: renderTemplate(id, spec.template, checked), fields: checked });
+  MADE.add(event);
+  return event;
 }
+
+/** Events made here (frozen): their level and message follow from their ID and fields. */
+const MADE = new WeakSet<LapsEvent>();
+
+/** The catalogue as an EventText: stores keep ID and fields of these events and render on reading. */
+export const catalogueEventText: EventText = {
+  derived: (e) => MADE.has(e),
+  render: (id, fields) => {
+    const spec = eventSpec(id as LapsEventId);
+    if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
+    return { level: spec.level, message: renderTemplate(id, spec.template, checkFields(id, spec, fields)) };
+  },
+};
 
 function checkFields(id: number, spec: EventSpec, fields: unknown): Readonly<Record<string, EventFieldValue>> {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {

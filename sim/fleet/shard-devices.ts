@@ -19,6 +19,7 @@ import { SqliteAccountDatabase } from '../../store/sqlite-account-database.js';
 import { SqliteCspRoots } from '../../store/sqlite-csp-root.js';
 import { SqliteDevicePorts } from '../../store/sqlite-device-ports.js';
 import { LEGACY_ROOT_VALUES, type DeviceProfile } from './population.js';
+import { catalogueEventText } from '../../agent/events/make-event.js';
 
 /** Device objects kept built at once. */
 export const DEVICE_CACHE_SIZE = 256;
@@ -56,7 +57,7 @@ export class ShardDevices {
     this.db = openDatabase(path);
     // A run's scratch data: a power cut loses the run, which is run again; no fsync.
     this.db.pragma('synchronous = OFF');
-    this.ports = new SqliteDevicePorts(this.db, new SecretBox(loadStoreKey(path, env)));
+    this.ports = new SqliteDevicePorts(this.db, new SecretBox(loadStoreKey(path, env)), catalogueEventText);
     this.cspRoots = new SqliteCspRoots(this.db);
   }
 

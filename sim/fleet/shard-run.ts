@@ -205,13 +205,12 @@ function policyStatus(sh: Shard): Record<string, Record<string, number>> {
 function trails(sh: Shard, breaches: Breach[]): void {
   const ids = [...new Set(breaches.map((b) => b.deviceId).filter((x): x is string => x !== undefined))];
   if (ids.length === 0) return;
-  const rows = sh.devices.db.prepare(`SELECT device_id, time, event_id, level, message FROM events WHERE device_id IN (${ids.map(() => '?').join(',')}) ORDER BY seq`)
-    .all(...ids) as { device_id: string; time: number; event_id: number; level: string; message: string }[];
+  const logs = sh.devices.ports.eventsOf(ids);
   for (const b of breaches) {
     if (b.deviceId === undefined) continue;
     const until = Date.parse(b.time) + HOUR + Math.abs(sh.state.skew[sh.state.indexOf(b.deviceId) ?? 0]!);
-    const mine: TrailEvent[] = rows.filter((r) => r.device_id === b.deviceId && r.time <= until)
-      .map((r) => ({ time: new Date(r.time).toISOString(), id: r.event_id, level: r.level, message: r.message.split('\n')[0]! }));
+    const mine: TrailEvent[] = (logs.get(b.deviceId) ?? []).filter((e) => e.time <= until)
+      .map((e) => ({ time: new Date(e.time).toISOString(), id: e.id, level: e.level, message: e.message.split('\n')[0]! }));
     b.trail = mine.slice(-15);
   }
 }
