@@ -1,11 +1,11 @@
 /**
  * The `local` directory: an Entra-like escrow kept in the device's own SQLite file, for
- * standalone use. Keeps the last three passwords per device (Entra's FIFO), sealed at rest.
+ * standalone use. Keeps the last three passwords per device (Entra's FIFO), sealed at rest, in
+ * slots seq % 3 (migration 6): a backup overwrites the oldest slot in one statement.
  */
 import { EscrowError } from '../core/errors.js';
 import type { BackupRequest, DirectoryBackend, DirectoryView, StoredCredential } from '../agent/ports.js';
 import type { Db } from './database.js';
-import { atomic } from './atomic.js';
 import type { SecretBox } from './secret-box.js';
 
 /** Entra keeps the last three passwords of a device. */
@@ -15,15 +15,16 @@ interface Row { seq: number; account_name: string; account_sid: string; sealed_p
 
 export class SqliteLocalDirectory implements DirectoryBackend {
   readonly kind = 'local' as const;
-  readonly #insert;
+  readonly #put;
   readonly #list;
-  readonly #trim;
 
-  constructor(private readonly db: Db, private readonly box: SecretBox) {
-    this.#insert = db.prepare(`INSERT INTO local_directory (device_id, seq, account_name, account_sid, sealed_password, backup_time, expiry)
-      SELECT @device, coalesce(max(seq), 0) + 1, @name, @sid, @sealed, @time, @expiry FROM local_directory WHERE device_id = @device RETURNING seq`);
-    this.#list = db.prepare('SELECT * FROM local_directory WHERE device_id = ? ORDER BY seq DESC');
-    this.#trim = db.prepare('DELETE FROM local_directory WHERE device_id = ? AND seq <= ?');
+  constructor(db: Db, private readonly box: SecretBox) {
+    // One statement: the next sequence number is read and its slot written atomically.
+    this.#put = db.prepare(`INSERT INTO local_directory (device_id, slot, seq, account_name, account_sid, sealed_password, backup_time, expiry)
+      SELECT ?, (coalesce(max(seq), 0) + 1) % ${LOCAL_DIRECTORY_HISTORY}, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?
+      FROM local_directory WHERE device_id = ? ON CONFLICT (device_id, slot) DO UPDATE SET seq = excluded.seq, account_name = excluded.account_name,
+      account_sid = excluded.account_sid, sealed_password = excluded.sealed_password, backup_time = excluded.backup_time, expiry = excluded.expiry`);
+    this.#list = db.prepare('SELECT seq, account_name, account_sid, sealed_password, backup_time, expiry FROM local_directory WHERE device_id = ? ORDER BY seq DESC');
   }
 
   async view(deviceId: string): Promise<DirectoryView> {
@@ -33,12 +34,8 @@ export class SqliteLocalDirectory implements DirectoryBackend {
 
   async backup(req: BackupRequest): Promise<void> {
     try {
-      atomic(this.db, () => {
-        const { seq } = this.#insert.get({
-          device: req.deviceId, name: req.accountName, sid: req.accountSid, sealed: this.box.seal(req.password, this.#context(req.deviceId)), time: req.backupTime, expiry: req.expiry,
-        }) as { seq: number };
-        if (seq > LOCAL_DIRECTORY_HISTORY) this.#trim.run(req.deviceId, seq - LOCAL_DIRECTORY_HISTORY);
-      });
+      const sealed = this.box.seal(req.password, this.#context(req.deviceId));
+      this.#put.run(req.deviceId, req.accountName, req.accountSid, sealed, req.backupTime, req.expiry, req.deviceId);
     } catch (e) {
       throw new EscrowError('LAPS_ERR_ESCROW_UNAVAILABLE', `local directory write failed: ${(e as Error).message}`, { retryable: true, cause: e });
     }

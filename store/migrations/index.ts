@@ -174,4 +174,28 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE events;
     `,
   },
+  {
+    version: 6,
+    name: 'local directory as a ring of three slots per device',
+    sql: `
+      -- The local directory keeps a device's last three passwords in slots seq % 3: a backup
+      -- overwrites the oldest slot in one statement instead of an insert and a trim.
+      CREATE TABLE local_directory_ring (
+        device_id     TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        slot          INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 2),
+        seq           INTEGER NOT NULL,
+        account_name  TEXT NOT NULL,
+        account_sid   TEXT NOT NULL,
+        sealed_password BLOB NOT NULL,
+        backup_time   INTEGER NOT NULL,
+        expiry        INTEGER NOT NULL,
+        PRIMARY KEY (device_id, slot)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO local_directory_ring (device_id, slot, seq, account_name, account_sid, sealed_password, backup_time, expiry)
+        SELECT device_id, seq % 3, seq, account_name, account_sid, sealed_password, backup_time, expiry FROM local_directory AS l
+        WHERE seq > (SELECT max(seq) FROM local_directory AS m WHERE m.device_id = l.device_id) - 3;
+      DROP TABLE local_directory;
+      ALTER TABLE local_directory_ring RENAME TO local_directory;
+    `,
+  },
 ];
