@@ -93,6 +93,11 @@ export interface LapsStateStore {
   save(state: LapsState): void;
 }
 
+/**
+ * How far a rotation got: 'intent' (sealed, directory not yet known to hold it), 'escrowed' (the
+ * directory took it). Whether the local account was set is read from the account on recovery;
+ * 'local-set' is only found in journals written by earlier versions.
+ */
 export type RotationPhase = 'intent' | 'escrowed' | 'local-set';
 export type RotationTrigger = 'background' | 'policy-change' | 'admin' | 'post-auth' | 'manual-processing' | 'startup';
 

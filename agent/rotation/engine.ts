@@ -132,7 +132,11 @@ export class RotationEngine {
       }
       this.d.journal.advance('escrowed');
     }
-    const outcome = await this.#finishLocal(intent, password, entry.phase === 'local-set');
+    // Whether the local set happened is read from the account itself: its hash opens with the
+    // journal's password (journals of earlier versions say 'local-set').
+    const acct = this.d.accounts.byRid(intent.accountRid);
+    const alreadySet = entry.phase === 'local-set' || (acct !== undefined && this.d.accounts.verifyPassword(intent.accountRid, password));
+    const outcome = await this.#finishLocal(intent, password, alreadySet);
     return outcome.ok ? 'completed' : 'failed';
   }
 
@@ -176,13 +180,17 @@ export class RotationEngine {
     try {
       d.faults?.hit('after-escrow');
       if (!alreadySet) {
-        d.transaction(() => {
-          const acct = d.accounts.byRid(intent.accountRid);
-          if (!acct) throw new Error(`account RID ${intent.accountRid} no longer exists`);
-          if (acct.name !== finalName) d.accounts.update(intent.accountRid, { name: finalName });
-          d.accounts.setPassword(intent.accountRid, password, intent.startedAt);
-          d.journal.advance('local-set');
-        });
+        // No journal phase for this step: the account's hash is the record (see `recover`).
+        const acct = d.accounts.byRid(intent.accountRid);
+        if (!acct) throw new Error(`account RID ${intent.accountRid} no longer exists`);
+        const set = (): void => d.accounts.setPassword(intent.accountRid, password, intent.startedAt);
+        if (acct.name === finalName) set();
+        else {
+          d.transaction(() => {
+            d.accounts.update(intent.accountRid, { name: finalName });
+            set();
+          });
+        }
       }
     } catch (e) {
       if (e instanceof CrashSignal) throw e;
@@ -208,7 +216,8 @@ export class RotationEngine {
     } catch (e) {
       if (e instanceof CrashSignal) throw e;
       // The new password is in effect and escrowed; only the bookkeeping is missing. The journal
-      // stays at 'local-set' and the next cycle's recovery commits it.
+      // stays at 'escrowed', and the next cycle's recovery finds the account opening with its
+      // password and commits it.
       d.log?.({ stage: 'commit', errorCode: HRESULT.E_FAIL, reason: safeMessage(e as Error) });
       return { ok: false, stage: 'commit', intent, error: e as Error, hresult: HRESULT.E_FAIL };
     }
