@@ -11,6 +11,7 @@ interface Runnable {
 
 interface Control {
   readonly begin: Runnable;
+  readonly beginImmediate: Runnable;
   readonly commit: Runnable;
   readonly rollback: Runnable;
   readonly savepoint: Runnable;
@@ -25,6 +26,7 @@ function control(db: Db): Control {
   if (!c) {
     c = {
       begin: db.prepare('BEGIN'),
+      beginImmediate: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
       savepoint: db.prepare('SAVEPOINT lapsim_atomic'),
@@ -53,6 +55,25 @@ export function atomic<T>(db: Db, fn: () => T): T {
     }
   }
   c.begin.run();
+  try {
+    const out = fn();
+    c.commit.run();
+    return out;
+  } catch (e) {
+    if (db.inTransaction) c.rollback.run();
+    throw e;
+  }
+}
+
+/**
+ * Runs `fn` (reads, then one write) holding the write lock: inside the caller's transaction, or in
+ * a BEGIN IMMEDIATE transaction of its own. A caller's deferred transaction that has not written
+ * yet gets SQLITE_BUSY_SNAPSHOT when another process wrote in between, never a lost update.
+ */
+export function writeLocked<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return fn();
+  const c = control(db);
+  c.beginImmediate.run();
   try {
     const out = fn();
     c.commit.run();

@@ -7,6 +7,7 @@ import { EscrowError } from '../core/errors.js';
 import type { BackupRequest, DirectoryBackend, DirectoryView, StoredCredential } from '../agent/ports.js';
 import type { Db } from './database.js';
 import type { SecretBox } from './secret-box.js';
+import { writeLocked } from './atomic.js';
 
 /** Entra keeps the last three passwords of a device. */
 export const LOCAL_DIRECTORY_HISTORY = 3;
@@ -15,14 +16,16 @@ interface Row { seq: number; account_name: string; account_sid: string; sealed_p
 
 export class SqliteLocalDirectory implements DirectoryBackend {
   readonly kind = 'local' as const;
+  /** Recovery reads this file's own rows: no 'escrowed' mark needed (agent/ports.ts). */
+  readonly inStore = true;
+  readonly #lastSeq;
   readonly #put;
   readonly #list;
 
-  constructor(db: Db, private readonly box: SecretBox) {
-    // One statement: the next sequence number is read and its slot written atomically.
+  constructor(private readonly db: Db, private readonly box: SecretBox) {
+    this.#lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM local_directory WHERE device_id = ?').pluck();
     this.#put = db.prepare(`INSERT INTO local_directory (device_id, slot, seq, account_name, account_sid, sealed_password, backup_time, expiry)
-      SELECT ?, (coalesce(max(seq), 0) + 1) % ${LOCAL_DIRECTORY_HISTORY}, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?
-      FROM local_directory WHERE device_id = ? ON CONFLICT (device_id, slot) DO UPDATE SET seq = excluded.seq, account_name = excluded.account_name,
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, slot) DO UPDATE SET seq = excluded.seq, account_name = excluded.account_name,
       account_sid = excluded.account_sid, sealed_password = excluded.sealed_password, backup_time = excluded.backup_time, expiry = excluded.expiry`);
     this.#list = db.prepare('SELECT seq, account_name, account_sid, sealed_password, backup_time, expiry FROM local_directory WHERE device_id = ? ORDER BY seq DESC');
   }
@@ -35,7 +38,12 @@ export class SqliteLocalDirectory implements DirectoryBackend {
   async backup(req: BackupRequest): Promise<void> {
     try {
       const sealed = this.box.seal(req.password, this.#context(req.deviceId));
-      this.#put.run(req.deviceId, req.accountName, req.accountSid, sealed, req.backupTime, req.expiry, req.deviceId);
+      // Read the sequence and write its slot under the write lock, so that two writers never
+      // take the same slot (one write: no savepoint needed inside a caller's transaction).
+      writeLocked(this.db, () => {
+        const seq = (this.#lastSeq.get(req.deviceId) as number) + 1;
+        this.#put.run(req.deviceId, seq % LOCAL_DIRECTORY_HISTORY, seq, req.accountName, req.accountSid, sealed, req.backupTime, req.expiry);
+      });
     } catch (e) {
       throw new EscrowError('LAPS_ERR_ESCROW_UNAVAILABLE', `local directory write failed: ${(e as Error).message}`, { retryable: true, cause: e });
     }
