@@ -7,7 +7,7 @@
  * the database (`<db>.key`, mode 0600, created on first use). `:memory:` databases get a random
  * key that lives as long as the process.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Secret } from '../core/secret.js';
 import { StoreError } from '../core/errors.js';
@@ -22,13 +22,14 @@ const NONCE = 12;
 const TAG = 16;
 
 export class SecretBox {
-  readonly #key: Buffer;
+  /** The key as a KeyObject, imported once. */
+  readonly #key: KeyObject;
   /** The last value sealed per Secret: the journal and the local directory seal the same password. */
   readonly #sealed = new WeakMap<Secret, { context: string; value: Buffer }>();
 
   constructor(key: Uint8Array) {
     if (key.length !== 32) throw new StoreError('LAPS_ERR_STORE_KEY', 'the at-rest key must be 32 bytes');
-    this.#key = Buffer.from(key);
+    this.#key = createSecretKey(Buffer.from(key));
   }
 
   /** version(1) | nonce(12) | tag(16) | ciphertext */
@@ -41,11 +42,18 @@ export class SecretBox {
   }
 
   #seal(secret: Secret, context: string): Buffer {
-    const nonce = randomBuffer(NONCE);
+    const nonce = entropy.bytes(NONCE);
     const c = createCipheriv('aes-256-gcm', this.#key, nonce);
     c.setAAD(Buffer.from(context, 'utf8'));
-    const body = Buffer.concat([c.update(secret.reveal(), 'utf8'), c.final()]);
-    return Buffer.concat([Buffer.of(VERSION), nonce, c.getAuthTag(), body]);
+    const body = c.update(secret.reveal(), 'utf8');
+    const tail = c.final(); // empty: GCM is a stream mode
+    const out = Buffer.allocUnsafe(1 + NONCE + TAG + body.length + tail.length);
+    out[0] = VERSION;
+    out.set(nonce, 1);
+    out.set(c.getAuthTag(), 1 + NONCE);
+    out.set(body, 1 + NONCE + TAG);
+    out.set(tail, 1 + NONCE + TAG + body.length);
+    return out;
   }
 
   open(sealed: Uint8Array, context: string): Secret {
