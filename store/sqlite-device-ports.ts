@@ -18,7 +18,8 @@ import type { SecretBox } from './secret-box.js';
 function prepareAll(db: Db) {
   return {
     stateGet: db.prepare('SELECT state FROM laps_state WHERE device_id = ?'),
-    stateSet: db.prepare('INSERT INTO laps_state (device_id, state) VALUES (?, ?) ON CONFLICT(device_id) DO UPDATE SET state = excluded.state'),
+    stateUpdate: db.prepare('UPDATE laps_state SET state = ? WHERE device_id = ?'),
+    stateInsert: db.prepare('INSERT INTO laps_state (device_id, state) VALUES (?, ?)'),
     journalGet: db.prepare('SELECT rotation_id, phase, intent, sealed_password FROM rotation_journal WHERE device_id = ?'),
     journalBegin: db.prepare('INSERT INTO rotation_journal (device_id, rotation_id, phase, intent, sealed_password, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
     journalPhase: db.prepare('UPDATE rotation_journal SET phase = ? WHERE device_id = ?'),
@@ -73,7 +74,9 @@ export class SqliteDevicePorts {
         }
       },
       save: (state) => {
-        s.stateSet.run(deviceId, JSON.stringify(state));
+        // The row exists after the first save: an UPDATE costs less than an upsert's failed insert.
+        const json = JSON.stringify(state);
+        if (s.stateUpdate.run(json, deviceId).changes === 0) s.stateInsert.run(deviceId, json);
         cached = state;
         version = dataVersion(db);
       },
