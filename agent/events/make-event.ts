@@ -23,17 +23,25 @@ export function makeEvent<Id extends LapsEventId>(id: Id, fields: EventFieldsOf<
   if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
   if (typeof time !== 'number' || !Number.isFinite(time)) throw new ImplementationError(`event ${id}: time must be epoch milliseconds`);
   const checked = checkFields(id, spec, fields as unknown);
-  const event: LapsEvent = Object.freeze({ id, level: spec.level, time, message: renderTemplate(id, spec.template, checked), fields: checked });
-  MADE.add(event);
-  return event;
+  return new CatalogueEvent(id, spec.level, time, renderTemplate(id, spec.template, checked), checked);
 }
 
-/** Events made here (frozen): their level and message follow from their ID and fields. */
-const MADE = new WeakSet<LapsEvent>();
+/** An event made here (frozen): its level and message follow from its ID and fields. */
+class CatalogueEvent implements LapsEvent {
+  constructor(
+    readonly id: number,
+    readonly level: LapsEvent['level'],
+    readonly time: number,
+    readonly message: string,
+    readonly fields: Readonly<Record<string, EventFieldValue>>,
+  ) {
+    Object.freeze(this);
+  }
+}
 
 /** The catalogue as an EventText: stores keep ID and fields of these events and render on reading. */
 export const catalogueEventText: EventText = {
-  derived: (e) => MADE.has(e),
+  derived: (e) => e instanceof CatalogueEvent,
   render: (id, fields) => {
     const spec = eventSpec(id as LapsEventId);
     if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
