@@ -262,6 +262,11 @@ export interface DirectoryBackend {
    * Without it, the newest stored password is compared.
    */
   holds?(deviceId: string, intent: RotationIntent): Promise<boolean>;
+  /**
+   * The directory lives in the device's own store (the local directory): recovery can always ask
+   * it, so a rotation journals no 'escrowed' mark for it (one write less).
+   */
+  readonly inStore?: boolean;
 }
 
 /** The four policy roots' raw values (value name -> text). */

@@ -100,7 +100,7 @@ export class RotationEngine {
       d.journal.clear();
       return this.#escrowFailed(intent, e as Error);
     }
-    d.journal.advance('escrowed');
+    if (!d.directory.inStore) d.journal.advance('escrowed');
     return this.#finishLocal(intent, password, false, finalize);
   }
 
