@@ -74,4 +74,41 @@ export const ENTRA_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'entra emulator: audit log without a random unique index, credentials as a ring of three slots',
+    sql: `
+      -- Audit entries are appended in time order; their random Graph ids were a UNIQUE index whose
+      -- every insert landed on a random page (a fleet's year writes a million entries). Ids are
+      -- GUID-based and looked up by scanning the tenant's log; the rowid keeps insertion order.
+      CREATE TABLE entra_audits_v2 (
+        seq            INTEGER PRIMARY KEY,
+        id             TEXT NOT NULL,
+        tenant_id      TEXT NOT NULL,
+        activity_time  INTEGER NOT NULL,
+        entry          TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO entra_audits_v2 (seq, id, tenant_id, activity_time, entry) SELECT seq, id, tenant_id, activity_time, entry FROM entra_audits ORDER BY seq;
+      DROP TABLE entra_audits;
+      ALTER TABLE entra_audits_v2 RENAME TO entra_audits;
+      CREATE INDEX entra_audits_by_tenant ON entra_audits (tenant_id, activity_time);
+
+      -- The last three passwords per device in slots seq % 3: a backup overwrites the oldest slot.
+      CREATE TABLE entra_credentials_ring (
+        device_id        TEXT NOT NULL REFERENCES entra_devices(device_id) ON DELETE CASCADE,
+        slot             INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 2),
+        seq              INTEGER NOT NULL,
+        account_name     TEXT NOT NULL,
+        account_sid      TEXT NOT NULL,
+        sealed_password  BLOB NOT NULL,
+        backup_time      INTEGER NOT NULL,
+        PRIMARY KEY (device_id, slot)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO entra_credentials_ring (device_id, slot, seq, account_name, account_sid, sealed_password, backup_time)
+        SELECT device_id, seq % 3, seq, account_name, account_sid, sealed_password, backup_time FROM entra_credentials AS c
+        WHERE seq > (SELECT max(seq) FROM entra_credentials AS m WHERE m.device_id = c.device_id) - 3;
+      DROP TABLE entra_credentials;
+      ALTER TABLE entra_credentials_ring RENAME TO entra_credentials;
+    `,
+  },
 ];

@@ -10,6 +10,8 @@ import { mkdirSync } from 'node:fs';
 import type { Secret } from '../../core/secret.js';
 import { openDatabase, type Db } from '../../store/database.js';
 import { loadStoreKey, SecretBox } from '../../store/secret-box.js';
+import { atomic } from '../../store/atomic.js';
+import { dataVersion } from '../../store/data-version.js';
 import { ENTRA_DB_FILE, ENTRA_MIGRATIONS } from './entra-schema.js';
 import type { DirectoryAudit } from './graph-format.js';
 
@@ -88,6 +90,9 @@ const deviceOf = (r: DeviceRow): EntraDeviceRecord => ({
   lastBackupAt: r.last_backup_at ?? undefined, refreshAt: r.refresh_at ?? undefined,
 });
 
+/** Grants kept in memory at most (about 300 bytes each); the cache starts over beyond. */
+const GRANT_CACHE_SIZE = 250_000;
+
 /** SHA-256 of a bearer token: tokens are never stored in clear. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -98,6 +103,14 @@ export class EntraStore {
   readonly #db: Db;
   readonly #box: SecretBox;
   readonly #q;
+  /**
+   * Grants by token and tenants by id, as last read: every device post authenticates and reads
+   * its tenant. Dropped on this store's own writes to them and when another process committed to
+   * the file (PRAGMA data_version), so `lapsim entra` commands beside a server are seen.
+   */
+  readonly #grants = new Map<string, TokenGrant>();
+  readonly #tenants = new Map<string, TenantRecord>();
+  #cachedAt = -1;
 
   constructor(db: Db, box: SecretBox) {
     this.#db = db;
@@ -121,11 +134,11 @@ export class EntraStore {
       insertToken: db.prepare(`INSERT OR REPLACE INTO entra_tokens (token_hash, kind, tenant_id, device_id, permissions, principal, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
       dropMaster: db.prepare("DELETE FROM entra_tokens WHERE kind = 'master'"),
-      insertCredential: db.prepare(`INSERT INTO entra_credentials (device_id, seq, account_name, account_sid, sealed_password, backup_time)
-        SELECT @deviceId, coalesce(max(seq), 0) + 1, @accountName, @accountSid, @sealed, @backupTime FROM entra_credentials WHERE device_id = @deviceId
-        RETURNING seq`),
-      trim: db.prepare('DELETE FROM entra_credentials WHERE device_id = ? AND seq <= ?'),
-      credentials: db.prepare('SELECT * FROM entra_credentials WHERE device_id = ? ORDER BY seq DESC'),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM entra_credentials WHERE device_id = ?').pluck(),
+      putCredential: db.prepare(`INSERT INTO entra_credentials (device_id, slot, seq, account_name, account_sid, sealed_password, backup_time)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, slot) DO UPDATE SET seq = excluded.seq, account_name = excluded.account_name,
+        account_sid = excluded.account_sid, sealed_password = excluded.sealed_password, backup_time = excluded.backup_time`),
+      credentials: db.prepare('SELECT seq, account_name, account_sid, sealed_password, backup_time FROM entra_credentials WHERE device_id = ? ORDER BY seq DESC'),
       insertAudit: db.prepare('INSERT INTO entra_audits (id, tenant_id, activity_time, entry) VALUES (?, ?, ?, ?)'),
       audits: db.prepare('SELECT entry FROM entra_audits WHERE tenant_id = ? ORDER BY seq DESC'),
       auditTimes: db.prepare(`SELECT activity_time AS at FROM entra_audits WHERE tenant_id = ? AND activity_time >= ?
@@ -158,18 +171,36 @@ export class EntraStore {
     this.#db.close();
   }
 
+  /** Runs `fn` atomically (a savepoint inside the caller's transaction: a fleet's batch). */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return atomic(this.#db, fn);
   }
 
   createTenant(t: TenantRecord): TenantRecord {
+    this.#tenants.clear();
     this.#q.insertTenant.run({ ...t, lapsEnabled: t.lapsEnabled ? 1 : 0, isDefault: t.isDefault ? 1 : 0 });
     return t;
   }
 
   tenant(tenantId: string): TenantRecord | undefined {
-    const r = this.#q.tenant.get(tenantId.toLowerCase()) as TenantRow | undefined;
-    return r ? tenantOf(r) : undefined;
+    const id = tenantId.toLowerCase();
+    this.#fresh();
+    const cached = this.#tenants.get(id);
+    if (cached) return cached;
+    const r = this.#q.tenant.get(id) as TenantRow | undefined;
+    if (!r) return undefined;
+    const t = tenantOf(r);
+    this.#tenants.set(id, t);
+    return t;
+  }
+
+  /** Drops the caches when another process committed to the file. */
+  #fresh(): void {
+    const v = dataVersion(this.#db);
+    if (v === this.#cachedAt) return;
+    this.#cachedAt = v;
+    this.#grants.clear();
+    this.#tenants.clear();
   }
 
   defaultTenant(): TenantRecord | undefined {
@@ -182,6 +213,7 @@ export class EntraStore {
   }
 
   setLapsEnabled(tenantId: string, enabled: boolean): void {
+    this.#tenants.clear();
     this.#q.setLaps.run(enabled ? 1 : 0, tenantId);
   }
 
@@ -214,12 +246,14 @@ export class EntraStore {
   }
 
   putToken(token: string, grant: TokenGrant, at: number): void {
+    this.#grants.clear();
     this.#q.insertToken.run(tokenHash(token), grant.kind, grant.tenantId ?? null, grant.deviceId ?? null,
       JSON.stringify(grant.permissions), JSON.stringify(grant.principal), at);
   }
 
   /** Makes `token` the one master token (the --admin-token of this run). */
   replaceMasterToken(token: string, grant: Omit<TokenGrant, 'kind'>, at: number): void {
+    this.#grants.clear();
     this.transaction(() => {
       this.#q.dropMaster.run();
       this.putToken(token, { ...grant, kind: 'master' }, at);
@@ -227,21 +261,26 @@ export class EntraStore {
   }
 
   grant(token: string): TokenGrant | undefined {
+    this.#fresh();
+    const cached = this.#grants.get(token);
+    if (cached) return cached;
     const r = this.#q.token.get(tokenHash(token)) as TokenRow | undefined;
     if (!r) return undefined;
-    return {
+    const grant: TokenGrant = Object.freeze({
       kind: r.kind as TokenGrant['kind'], tenantId: r.tenant_id ?? undefined, deviceId: r.device_id ?? undefined,
-      permissions: JSON.parse(r.permissions) as string[], principal: JSON.parse(r.principal) as TokenPrincipal,
-    };
+      permissions: Object.freeze(JSON.parse(r.permissions) as string[]), principal: Object.freeze(JSON.parse(r.principal) as TokenPrincipal),
+    });
+    if (this.#grants.size >= GRANT_CACHE_SIZE) this.#grants.clear();
+    this.#grants.set(token, grant);
+    return grant;
   }
 
   /** Stores a backed-up password, keeps the newest three, and records the device's backup times. */
   addCredential(deviceId: string, c: EntraCredential, refreshAt: number, deviceName: string | undefined): void {
+    const sealed = this.#box.seal(c.password, `entra:${deviceId}`);
     this.transaction(() => {
-      const { seq } = this.#q.insertCredential.get({
-        deviceId, accountName: c.accountName, accountSid: c.accountSid, sealed: this.#box.seal(c.password, `entra:${deviceId}`), backupTime: c.backupTime,
-      }) as { seq: number };
-      if (seq > ENTRA_CREDENTIAL_HISTORY) this.#q.trim.run(deviceId, seq - ENTRA_CREDENTIAL_HISTORY);
+      const seq = (this.#q.lastSeq.get(deviceId) as number) + 1;
+      this.#q.putCredential.run(deviceId, seq % ENTRA_CREDENTIAL_HISTORY, seq, c.accountName, c.accountSid, sealed, c.backupTime);
       this.#q.backupDone.run(c.backupTime, refreshAt, deviceName ?? null, deviceId);
     });
   }
