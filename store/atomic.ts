@@ -54,13 +54,18 @@ export function atomic<T>(db: Db, fn: () => T): T {
       throw e;
     }
   }
-  c.begin.run();
+  return transaction(db, c.begin, fn);
+}
+
+/** Runs `fn` in a transaction opened by `begin`: committed when it returns, rolled back when it throws. */
+function transaction<T>(db: Db, begin: Runnable, fn: () => T): T {
+  begin.run();
   try {
     const out = fn();
-    c.commit.run();
+    control(db).commit.run();
     return out;
   } catch (e) {
-    if (db.inTransaction) c.rollback.run();
+    if (db.inTransaction) control(db).rollback.run();
     throw e;
   }
 }
@@ -72,14 +77,5 @@ export function atomic<T>(db: Db, fn: () => T): T {
  */
 export function writeLocked<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return fn();
-  const c = control(db);
-  c.beginImmediate.run();
-  try {
-    const out = fn();
-    c.commit.run();
-    return out;
-  } catch (e) {
-    if (db.inTransaction) c.rollback.run();
-    throw e;
-  }
+  return transaction(db, control(db).beginImmediate, fn);
 }
