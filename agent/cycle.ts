@@ -140,7 +140,7 @@ export async function runCycle(ctx: DeviceContext, engine: RotationEngine, reque
     ...(bd === 2 ? { ad: adBackupOptions(policy, view) } : {}),
   };
   // The result of this cycle goes into the rotation's final commit (one state write).
-  const outcome = await engine.rotate(intent, password, (s) => withResult(s, ctx.clock.now(), { hresult: 0, eventId: 10004, rotated: true }));
+  const outcome = await engine.rotate(intent, password, { time: ctx.clock.now(), hresult: 0, eventId: 10004, rotated: true });
   if (!outcome.ok) {
     const eventId = outcome.stage === 'escrow' ? (bd === 1 ? 10028 : 10017) : outcome.stage === 'local' ? 10019 : 10005;
     const retryAfterMs = outcome.stage === 'escrow' && outcome.error instanceof EscrowError ? outcome.error.retryAfterMs : undefined;

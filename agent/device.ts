@@ -22,6 +22,9 @@ import { RotationEngine } from './rotation/engine.js';
 import type { FaultInjector } from './rotation/faults.js';
 import { afterAuthentication } from './rotation/post-auth.js';
 
+/** The fields of events emitted without any. */
+const NO_FIELDS: Readonly<Record<string, EventFieldValue>> = Object.freeze({});
+
 /** Largest jitter added to a directory's Retry-After before the next background attempt. */
 export const RETRY_AFTER_MAX_JITTER_MS = 60_000;
 
@@ -73,7 +76,7 @@ export class Device {
     const log = (deps.logger ?? noopLogger).child({ deviceId: deps.identity.deviceId });
     this.#externalVersion = deps.externalVersion;
     const transaction = deps.transaction ?? (<T>(fn: () => T): T => fn());
-    const emit = (id: number, fields: Record<string, EventFieldValue> = {}): void => {
+    const emit = (id: number, fields: Readonly<Record<string, EventFieldValue>> = NO_FIELDS): void => {
       const event = makeEvent(id as LapsEventId, fields as never, deps.clock.now());
       if (this.#cycleEvents) this.#cycleEvents.push(event);
       else deps.events.append(event);

@@ -49,8 +49,13 @@ export function sqliteEventLog(db: Db, deviceId: string, text?: EventText): Even
       if (e.time < first) first = e.time;
       if (e.time > last) last = e.time;
     }
-    const entries: Entry[] = events.map((e) => (text?.derived(e) ? [e.time - first, e.id, e.fields] : [e.time - first, e.id, e.fields, e.level, e.message]));
-    s.insert.run(deviceId, first, last, JSON.stringify(entries));
+    let json = '[';
+    for (const e of events) {
+      if (json.length > 1) json += ',';
+      json += `[${e.time - first},${e.id},${fieldsJson(e.fields)}`;
+      json += text?.derived(e) ? ']' : `,${JSON.stringify(e.level)},${JSON.stringify(e.message)}]`;
+    }
+    s.insert.run(deviceId, first, last, `${json}]`);
   };
   return {
     append: (e) => write([e]),
@@ -85,6 +90,23 @@ export function listEventsOf(db: Db, deviceIds: readonly string[], text?: EventT
     for (const entry of parseBlock(row.device_id, row.events)) list.push(toEvent(row.device_id, entry, row.first_time + entry[0], text));
   }
   return out;
+}
+
+/**
+ * JSON of large frozen field objects, made once: a device's policy dump is the same object every
+ * cycle. Small ones are cheaper to write again than to remember.
+ */
+const FIELDS_JSON = new WeakMap<object, string>();
+const REMEMBERED_FROM = 5;
+
+function fieldsJson(fields: Fields): string {
+  let n = 0;
+  for (const _ in fields) if (++n >= REMEMBERED_FROM) break;
+  if (n === 0) return '{}';
+  if (n < REMEMBERED_FROM || !Object.isFrozen(fields)) return JSON.stringify(fields);
+  let json = FIELDS_JSON.get(fields);
+  if (json === undefined) FIELDS_JSON.set(fields, (json = JSON.stringify(fields)));
+  return json;
 }
 
 function parseBlock(deviceId: string, json: string): Entry[] {

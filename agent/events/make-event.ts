@@ -22,9 +22,19 @@ export function makeEvent<Id extends LapsEventId>(id: Id, fields: EventFieldsOf<
   const spec = eventSpec(id);
   if (!spec) throw new ImplementationError(`unknown LAPS event id ${String(id)}`);
   if (typeof time !== 'number' || !Number.isFinite(time)) throw new ImplementationError(`event ${id}: time must be epoch milliseconds`);
+  // Frozen fields cannot change: their checked copy and message are made once (the policy dump,
+  // emitted every cycle with the same fields).
+  const frozen = typeof fields === 'object' && fields !== null && Object.isFrozen(fields);
+  const memo = frozen ? RENDERED.get(fields) : undefined;
+  if (memo?.id === id) return new CatalogueEvent(id, spec.level, time, memo.message, memo.fields);
   const checked = checkFields(id, spec, fields as unknown);
-  return new CatalogueEvent(id, spec.level, time, renderTemplate(id, spec.template, checked), checked);
+  const message = renderTemplate(id, spec.template, checked);
+  if (frozen) RENDERED.set(fields, { id, fields: checked, message });
+  return new CatalogueEvent(id, spec.level, time, message, checked);
 }
+
+/** Checked fields and message of frozen field objects already rendered. */
+const RENDERED = new WeakMap<object, { readonly id: number; readonly fields: Readonly<Record<string, EventFieldValue>>; readonly message: string }>();
 
 /** An event made here (frozen): its level and message follow from its ID and fields. */
 class CatalogueEvent implements LapsEvent {
@@ -57,7 +67,7 @@ function checkFields(id: number, spec: EventSpec, fields: unknown): Readonly<Rec
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new ImplementationError(`event ${id}: fields must be a plain object`);
   }
-  const out: Record<string, EventFieldValue> = {};
+  let out: Record<string, EventFieldValue> | undefined;
   let n = 0;
   // for..in with hasOwn: the own enumerable string keys, as Object.entries, without its arrays
   // (a cycle makes eight events).
@@ -71,17 +81,17 @@ function checkFields(id: number, spec: EventSpec, fields: unknown): Readonly<Rec
       throw new ImplementationError(`event ${id}: field '${name}' must be a ${want}, got ${describe(value)}`);
     }
     if (typeof value === 'number' && !Number.isFinite(value)) throw new ImplementationError(`event ${id}: field '${name}' is not a finite number`);
-    out[name] = value as EventFieldValue;
+    (out ??= {})[name] = value as EventFieldValue;
     n++;
   }
   let count = FIELD_COUNT.get(spec);
   if (count === undefined) FIELD_COUNT.set(spec, (count = Object.keys(spec.fields).length));
   if (n !== count) {
     for (const name of Object.keys(spec.fields)) {
-      if (!Object.hasOwn(out, name)) throw new ImplementationError(`event ${id}: missing field '${name}'`);
+      if (out === undefined || !Object.hasOwn(out, name)) throw new ImplementationError(`event ${id}: missing field '${name}'`);
     }
   }
-  return n === 0 ? NO_FIELDS : Object.freeze(out);
+  return out === undefined ? NO_FIELDS : Object.freeze(out);
 }
 
 function describe(value: unknown): string {

@@ -19,8 +19,16 @@ export interface PolicyDump {
 /** The directory as the dump names it (Windows still says "Azure Active Directory"). */
 const DIRECTORY_NAME = { 1: 'Azure Active Directory', 2: 'Active Directory' } as const;
 
-/** Which dump event describes `policy`, and its fields. */
+/**
+ * Which dump event describes `policy`, and its fields (frozen: a device emits the same dump every
+ * cycle, and makeEvent reuses its checked fields and message).
+ */
 export function policyDumpEvent(policy: EffectivePolicy): PolicyDump {
+  const dump = dumpOf(policy);
+  return { id: dump.id, fields: Object.freeze(dump.fields) };
+}
+
+function dumpOf(policy: EffectivePolicy): PolicyDump {
   if (policy.source === 'None' || policy.backupDirectory === 0) return { id: 10024, fields: {} };
   const head = {
     policySource: policy.source,

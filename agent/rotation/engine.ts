@@ -7,7 +7,7 @@
 import { EscrowError, isLapsError } from '../../core/errors.js';
 import type { Secret } from '../../core/secret.js';
 import type {
-  AccountDatabase, DirectoryBackend, EventFieldValue, LapsState, LapsStateStore, RotationIntent, RotationJournal,
+  AccountDatabase, CycleResult, DirectoryBackend, EventFieldValue, LapsState, LapsStateStore, RotationIntent, RotationJournal,
 } from '../ports.js';
 import { CrashSignal, type FaultInjector } from './faults.js';
 
@@ -64,9 +64,11 @@ export function escrowHresult(e: Error): number {
   return HRESULT.E_FAIL;
 }
 
-/** State after a successful rotation. */
-export function stateAfter(state: LapsState, intent: RotationIntent): LapsState {
-  const next: Record<string, unknown> = {
+/**
+ * State after a successful rotation, with the cycle's result when given (one object, one write).
+ */
+export function stateAfter(state: LapsState, intent: RotationIntent, result?: CycleResult): LapsState {
+  const next: { -readonly [K in keyof LapsState]: LapsState[K] } = {
     ...state,
     lastPasswordUpdateTime: intent.startedAt,
     passwordExpiry: intent.expiry,
@@ -76,20 +78,24 @@ export function stateAfter(state: LapsState, intent: RotationIntent): LapsState 
     lastBackupDirectory: intent.backupDirectory,
     localSetFailed: false,
   };
-  if (intent.encryptionTarget !== undefined) next['lastEncryptionTarget'] = intent.encryptionTarget;
-  if (intent.passwordVersion !== undefined) next['lastPasswordVersion'] = intent.passwordVersion;
-  return next as LapsState;
+  if (intent.encryptionTarget !== undefined) next.lastEncryptionTarget = intent.encryptionTarget;
+  if (intent.passwordVersion !== undefined) next.lastPasswordVersion = intent.passwordVersion;
+  if (result) {
+    next.lastResult = result;
+    next.failures = 0;
+  }
+  return next;
 }
 
 export class RotationEngine {
   constructor(private readonly d: RotationEngineDeps) {}
 
-  /** Rotates the account's password per `intent`, directory first. Never throws but for a CrashSignal. */
   /**
-   * @param finalize folds more state into the final commit (the cycle's result), so that a
-   *   successful rotation writes LAPS state once
+   * Rotates the account's password per `intent`, directory first. Never throws but for a CrashSignal.
+   * @param result the cycle's result, folded into the final commit so that a successful rotation
+   *   writes LAPS state once
    */
-  async rotate(intent: RotationIntent, password: Secret, finalize?: (s: LapsState) => LapsState): Promise<RotationOutcome> {
+  async rotate(intent: RotationIntent, password: Secret, result?: CycleResult): Promise<RotationOutcome> {
     const d = this.d;
     d.journal.begin(intent, password);
     try {
@@ -101,7 +107,7 @@ export class RotationEngine {
       return this.#escrowFailed(intent, e as Error);
     }
     if (!d.directory.inStore) d.journal.advance('escrowed');
-    return this.#finishLocal(intent, password, false, finalize);
+    return this.#finishLocal(intent, password, false, result);
   }
 
   /**
@@ -174,7 +180,7 @@ export class RotationEngine {
     return { ok: false, stage: 'escrow', intent, error: e, hresult };
   }
 
-  async #finishLocal(intent: RotationIntent, password: Secret, alreadySet = false, finalize?: (s: LapsState) => LapsState): Promise<RotationOutcome> {
+  async #finishLocal(intent: RotationIntent, password: Secret, alreadySet = false, result?: CycleResult): Promise<RotationOutcome> {
     const d = this.d;
     const finalName = intent.renameTo ?? intent.accountName;
     try {
@@ -209,8 +215,7 @@ export class RotationEngine {
       d.faults?.hit('after-local-set');
       d.faults?.hit('before-commit');
       d.transaction(() => {
-        const next = stateAfter(d.state.load(), intent);
-        d.state.save(finalize ? finalize(next) : next);
+        d.state.save(stateAfter(d.state.load(), intent, result));
         d.journal.clear();
       });
     } catch (e) {

@@ -52,6 +52,22 @@ describe('event log in blocks (migration 5)', () => {
     expect((db.prepare("SELECT events FROM event_blocks WHERE device_id = 'd-2'").get() as { events: string }).events).toContain('successfully');
   });
 
+  it('writes a large frozen field object (the policy dump) the same every time', () => {
+    const db = freshDb();
+    const log = sqliteEventLog(db, 'd-1', catalogueEventText);
+    const dump = Object.freeze({
+      policySource: 'CSP', backupDirectory: 'Azure Active Directory', accountName: '', passwordAgeDays: 30, passwordComplexity: 4,
+      passwordLength: 14, postAuthResetDelay: 24, postAuthActions: 3,
+    });
+    const first = [makeEvent(10022, dump, 10), makeEvent(10004, {}, 10)];
+    const second = [makeEvent(10022, dump, 20)];
+    log.appendMany(first);
+    log.appendMany(second);
+    expect(log.list()).toEqual([...first, ...second].map((e) => ({ ...e })));
+    const texts = (db.prepare('SELECT events FROM event_blocks ORDER BY seq').pluck().all() as string[]).map((t) => JSON.parse(t) as unknown[][]);
+    expect(texts[0]![0]![2]).toEqual(texts[1]![0]![2]);
+  });
+
   it('filters by time inside a block and across blocks, limits, and keeps devices apart', () => {
     const db = freshDb();
     const log = sqliteEventLog(db, 'd-1', catalogueEventText);

@@ -147,6 +147,21 @@ describe('makeEvent guards', () => {
     expect(Object.isFrozen(e.fields)).toBe(true);
   });
 
+  it('checks and renders frozen fields once, per event ID, and still refuses bad ones', () => {
+    const dump = Object.freeze({ accountName: 'Administrator', rid: 500 });
+    const a = makeEvent(10020, dump, 1);
+    const b = makeEvent(10020, dump, 2);
+    expect(b.message).toBe(a.message);
+    expect(b.fields).toBe(a.fields);
+    expect([a.time, b.time]).toEqual([1, 2]);
+    // The same frozen object under another ID is checked against that ID's fields.
+    expect(() => make(10003, dump)).toThrow(/unexpected field/);
+    expect(() => make(10004, dump)).toThrow(/unexpected field/);
+    const bad = Object.freeze({ accountName: 'x', rid: 'nope' });
+    expect(() => make(10020, bad)).toThrow(ImplementationError);
+    expect(() => make(10020, bad)).toThrow(ImplementationError);
+  });
+
   it('types fields per event ID', () => {
     // @ts-expect-error rid is required for 10020
     expect(() => makeEvent(10020, { accountName: 'a' }, 0)).toThrow(ImplementationError);
