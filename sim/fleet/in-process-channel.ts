@@ -12,8 +12,7 @@ import type { Clock } from '../../core/clock.js';
 import type { LocUri } from '../../core/ids.js';
 import type { CspRoot } from '../../csp/csp-root.js';
 import type { CspProcessor } from '../../csp/processor.js';
-import type { BodyElement, StatusCommand } from '../../csp/syncml/types.js';
-import type { CommandReply, DeliveryPort, DeliverySink, OutboundBatch } from '../intune/delivery.js';
+import { repliesPerBatch, type DeliveryPort, type DeliverySink, type OutboundBatch } from '../intune/delivery.js';
 
 /** Delay from a batch being queued to the device's session (push, then check-in), in ms. */
 export const PUSH_DELAY_MS = 2 * 60_000;
@@ -43,11 +42,6 @@ export interface SessionResult {
   readonly resetRequested: boolean;
   /** Batches are still waiting (a follow-up session was asked for). */
   readonly pending: boolean;
-}
-
-function cmdIds(e: BodyElement): string[] {
-  const own = e.cmdId === undefined ? [] : [e.cmdId as string];
-  return e.kind === 'Atomic' || e.kind === 'Sequence' ? [...own, ...e.children.flatMap(cmdIds)] : own;
 }
 
 /** The in-process delivery port. */
@@ -118,20 +112,7 @@ export class InProcessChannel implements DeliveryPort {
         }, { root, osBuild, strict: false });
         changed = r.changed;
         resetRequested = r.resetRequested;
-        const statuses = new Map<string, StatusCommand>();
-        const results = new Map<string, string>();
-        for (const e of r.reply.body) {
-          if (e.kind === 'Status') statuses.set(e.cmdRef, e);
-          else if (e.kind === 'Results' && e.items[0]?.data !== undefined) results.set(e.cmdRef, e.items[0].data);
-        }
-        for (const b of batches) {
-          const replies: CommandReply[] = b.commands.flatMap(cmdIds).map((id) => {
-            const s = statuses.get(id);
-            const data = results.get(id);
-            return { cmdId: id, cmd: s?.cmd ?? '', status: s === undefined ? 500 : Number(s.data), ...(data !== undefined ? { data } : {}) };
-          });
-          sink?.batchReplies(deviceId, b.batchId, replies);
-        }
+        for (const { batch, replies } of repliesPerBatch(batches, r.reply.body)) sink?.batchReplies(deviceId, batch.batchId, replies);
       }
       this.#inSession = -1;
       const held = this.#deferred.get(index) ?? [];

@@ -5,7 +5,7 @@
  * for each command back, with sessions and connections. The ws management server implements it;
  * tests use a simulated one.
  */
-import type { BodyElement } from '../../csp/syncml/types.js';
+import type { BodyElement, StatusCommand } from '../../csp/syncml/types.js';
 
 /** Commands for one device, to be sent together in one session. */
 export interface OutboundBatch {
@@ -27,6 +27,34 @@ export interface CommandReply {
   readonly status: number;
   /** The Results Data of a Get. */
   readonly data?: string;
+}
+
+/**
+ * The device's answers to each batch, read from the body of the reply to a message that carried
+ * the batches' commands: a Status (and Results for a Get) per CmdID, children of an Atomic or a
+ * Sequence included; a command the reply does not answer reads 500.
+ */
+export function repliesPerBatch(batches: readonly OutboundBatch[], reply: readonly BodyElement[]): { readonly batch: OutboundBatch; readonly replies: CommandReply[] }[] {
+  const statuses = new Map<string, StatusCommand>();
+  const results = new Map<string, string>();
+  for (const e of reply) {
+    if (e.kind === 'Status') statuses.set(e.cmdRef, e);
+    else if (e.kind === 'Results' && e.items[0]?.data !== undefined) results.set(e.cmdRef, e.items[0].data);
+  }
+  return batches.map((batch) => ({
+    batch,
+    replies: batch.commands.flatMap(cmdIds).map((id) => {
+      const s = statuses.get(id);
+      const data = results.get(id);
+      return { cmdId: id, cmd: s?.cmd ?? '', status: s === undefined ? 500 : Number(s.data), ...(data !== undefined ? { data } : {}) };
+    }),
+  }));
+}
+
+/** The CmdIDs of a command and of the commands inside it. */
+function cmdIds(e: BodyElement): string[] {
+  const own = e.cmdId === undefined ? [] : [e.cmdId as string];
+  return e.kind === 'Atomic' || e.kind === 'Sequence' ? [...own, ...e.children.flatMap(cmdIds)] : own;
 }
 
 /** Sends batches to devices. */

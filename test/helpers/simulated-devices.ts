@@ -11,8 +11,7 @@ import type { CspDevice } from '../../csp/handler.js';
 import { MemoryCspRoot } from '../../csp/memory-csp-root.js';
 import { CspProcessor } from '../../csp/processor.js';
 import { serializeSyncml } from '../../csp/syncml/codec.js';
-import type { BodyElement, StatusCommand } from '../../csp/syncml/types.js';
-import type { CommandReply, DeliveryPort, DeliverySink, OutboundBatch } from '../../sim/intune/delivery.js';
+import { repliesPerBatch, type DeliveryPort, type DeliverySink, type OutboundBatch } from '../../sim/intune/delivery.js';
 
 interface SimDevice {
   readonly id: string;
@@ -25,11 +24,6 @@ interface SimDevice {
   readonly received: OutboundBatch[];
   /** HRESULT the next rotation ends with (0: success). */
   resetOutcome: number;
-}
-
-function cmdIds(e: BodyElement): string[] {
-  const own = e.cmdId === undefined ? [] : [e.cmdId as string];
-  return e.kind === 'Atomic' || e.kind === 'Sequence' ? [...own, ...e.children.flatMap(cmdIds)] : own;
 }
 
 export class SimulatedDevices implements DeliveryPort {
@@ -125,20 +119,7 @@ export class SimulatedDevices implements DeliveryPort {
       header: { verDtd: '1.2', verProto: 'DM/1.2', sessionId: '1', msgId, target: { locUri: deviceId as LocUri }, source: { locUri: 'server' as LocUri } },
       body, final: true,
     }), device);
-    const statuses = new Map<string, StatusCommand>();
-    const results = new Map<string, string>();
-    for (const e of r.reply.body) {
-      if (e.kind === 'Status') statuses.set(e.cmdRef, e);
-      else if (e.kind === 'Results' && e.items[0]?.data !== undefined) results.set(e.cmdRef, e.items[0].data);
-    }
-    for (const b of batches) {
-      const replies: CommandReply[] = b.commands.flatMap(cmdIds).map((id) => {
-        const s = statuses.get(id);
-        const data = results.get(id);
-        return { cmdId: id, cmd: s?.cmd ?? '', status: s === undefined ? 500 : Number(s.data), ...(data !== undefined ? { data } : {}) };
-      });
-      this.sink?.batchReplies(deviceId, b.batchId, replies);
-    }
+    for (const { batch, replies } of repliesPerBatch(batches, r.reply.body)) this.sink?.batchReplies(deviceId, batch.batchId, replies);
     if (r.resetRequested) {
       const reset = d.root.load().reset;
       d.root.commit({ reset: { ...reset, status: d.resetOutcome, pending: false } });
