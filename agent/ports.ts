@@ -257,11 +257,11 @@ export interface DirectoryBackend {
   /** Passwords held for the device, newest first (what Get-LapsAADPassword would show). */
   credentials(deviceId: string): Promise<StoredCredential[]>;
   /**
-   * Crash recovery: whether the directory took the rotation `intent`, for directories that can
-   * tell without reading the password back (AD: the computer's own version GUID and expiry).
-   * Without it, the newest stored password is compared.
+   * Crash recovery: whether the directory took the rotation `intent` (whose new password is
+   * `password`), for directories that can tell without reading the password back (AD: the
+   * computer's own version GUID and expiry). Without it, the newest stored password is compared.
    */
-  holds?(deviceId: string, intent: RotationIntent): Promise<boolean>;
+  holds?(deviceId: string, intent: RotationIntent, password: Secret): Promise<boolean>;
   /**
    * The directory lives in the device's own store (the local directory): recovery can always ask
    * it, so a rotation journals no 'escrowed' mark for it (one write less).

@@ -124,7 +124,7 @@ export class RotationEngine {
       let held = false;
       try {
         const dir = this.d.directory;
-        if (dir.holds) held = await dir.holds(this.d.deviceId, intent);
+        if (dir.holds) held = await dir.holds(this.d.deviceId, intent, password);
         else {
           const creds = await dir.credentials(this.d.deviceId);
           held = creds.length > 0 && creds[0]!.password.equals(password);

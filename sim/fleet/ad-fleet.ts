@@ -4,7 +4,8 @@
  * for the run. Each AD device gets a computer account with its own machine password, joined as
  * `lapsim device init --directory ad=<DIR>` joins one, and talks LDAPS to the DC at every cycle
  * (AD devices read their expiry from the directory hourly, as Windows does): AD devices are
- * expensive, so scenarios keep them to tens.
+ * expensive, so scenarios keep them to tens. Hybrid devices of a fleet with a domain are joined
+ * too, and back up to the DC when their policy in force says BackupDirectory 2.
  */
 import { existsSync } from 'node:fs';
 import type { Clock } from '../../core/clock.js';
@@ -21,7 +22,7 @@ import { startLabDc } from '../ad/lab-dc.js';
 import { adGrantSelf, adUpdateSchema } from '../ad/ad-verbs.js';
 import { LDAPS_PORT, portAnswers } from '../ad/samba-dc.js';
 import { directoryProvider } from '../directory-registry.js';
-import { GatedDirectory, type EscrowGate } from './fleet-escrow.js';
+import { GatedDirectory, HybridDirectory, type EscrowGate } from './fleet-escrow.js';
 
 /** The DC a fleet run uses. */
 export interface FleetDc {
@@ -96,10 +97,16 @@ export class AdFleet {
     return d;
   }
 
-  /** The directory of an AD-joined device, behind the fault gate; undefined for other join types. */
-  directoryFor(i: number, deviceId: string, joinType: string, gate: EscrowGate, onStored: (deviceId: string, password: string) => void): DirectoryBackend | undefined {
-    if (joinType !== 'ad') return undefined;
-    return new GatedDirectory(this.#inner(i, deviceId), gate, 'ad', onStored);
+  /**
+   * The directory of a domain-joined device, behind the fault gate: the DC for an AD-joined one;
+   * for a hybrid one, the DC or `entra` as its policy says (HybridDirectory); undefined for an
+   * Entra-only device.
+   */
+  directoryFor(i: number, deviceId: string, joinType: string, gate: EscrowGate, onStored: (deviceId: string, password: string) => void,
+    entra: DirectoryBackend): DirectoryBackend | undefined {
+    if (joinType !== 'ad' && joinType !== 'hybrid') return undefined;
+    const ad = new GatedDirectory(this.#inner(i, deviceId), gate, 'ad', onStored);
+    return joinType === 'ad' ? ad : new HybridDirectory(ad, entra);
   }
 
   /** What the DC holds for the device, read as the lab's admin (never gated). */

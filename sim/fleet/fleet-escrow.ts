@@ -9,6 +9,7 @@
 import { EscrowError } from '../../core/errors.js';
 import { AD_HRESULT } from '../../agent/escrow/ad-ldap.js';
 import { WINHTTP_HRESULT } from '../../agent/escrow/entra-directory.js';
+import type { Secret } from '../../core/secret.js';
 import type { BackupRequest, DirectoryBackend, DirectoryQuery, DirectoryView, RotationIntent, StoredCredential } from '../../agent/ports.js';
 import type { DeviceAnswer, EntraEmulator } from '../entra/entra-emulator.js';
 
@@ -126,16 +127,16 @@ export function entraCredentials(entra: EntraEmulator, deviceId: string): Stored
 export class GatedDirectory implements DirectoryBackend {
   readonly kind: DirectoryBackend['kind'];
   /** The inner directory's crash-recovery question, behind the gate too (when it has one). */
-  readonly holds?: (deviceId: string, intent: RotationIntent) => Promise<boolean>;
+  readonly holds?: (deviceId: string, intent: RotationIntent, password: Secret) => Promise<boolean>;
 
   constructor(private readonly inner: DirectoryBackend, private readonly gate: EscrowGate, private readonly directory: DirectoryName,
     private readonly onStored?: (deviceId: string, password: string) => void) {
     this.kind = inner.kind;
     const holds = inner.holds?.bind(inner);
     if (holds) {
-      this.holds = (deviceId, intent) => {
+      this.holds = (deviceId, intent, password) => {
         const refused = this.gate.refusal(deviceId, this.directory);
-        return refused ? Promise.reject(refused) : holds(deviceId, intent);
+        return refused ? Promise.reject(refused) : holds(deviceId, intent, password);
       };
     }
   }
@@ -157,5 +158,48 @@ export class GatedDirectory implements DirectoryBackend {
     const refused = this.gate.refusal(deviceId, this.directory);
     if (refused) return Promise.reject(refused);
     return this.inner.credentials(deviceId);
+  }
+}
+
+/**
+ * The directories of a hybrid-joined device in a fleet with a domain: Windows backs up to the one
+ * its policy in force names, Active Directory for BackupDirectory 2 (the domain's Group Policy,
+ * when no CSP policy wins over it) and Entra for 1. Each call goes to the directory of its
+ * request; a crash is resolved against the directory of the rotation in flight.
+ */
+export class HybridDirectory implements DirectoryBackend {
+  #last: DirectoryBackend;
+
+  constructor(private readonly ad: DirectoryBackend, private readonly entra: DirectoryBackend) {
+    this.#last = entra;
+  }
+
+  /** The kind of the directory of the last backup (Entra until one went to AD). */
+  get kind(): DirectoryBackend['kind'] {
+    return this.#last.kind;
+  }
+
+  /** Asked only by cycles under an AD policy. */
+  view(deviceId: string, query?: DirectoryQuery): Promise<DirectoryView> {
+    return this.ad.view(deviceId, query);
+  }
+
+  async backup(req: BackupRequest): Promise<void> {
+    const to = req.backupDirectory === 2 ? this.ad : this.entra;
+    await to.backup(req);
+    this.#last = to;
+  }
+
+  /** Both directories' passwords for the device, newest first. */
+  async credentials(deviceId: string): Promise<StoredCredential[]> {
+    const [entra, ad] = await Promise.all([this.entra.credentials(deviceId), this.ad.credentials(deviceId)]);
+    return [...entra, ...ad].sort((a, b) => b.backupTime - a.backupTime);
+  }
+
+  async holds(deviceId: string, intent: RotationIntent, password: Secret): Promise<boolean> {
+    const dir = intent.backupDirectory === 2 ? this.ad : this.entra;
+    if (dir.holds) return dir.holds(deviceId, intent, password);
+    const creds = await dir.credentials(deviceId);
+    return creds.length > 0 && creds[0]!.password.equals(password);
   }
 }

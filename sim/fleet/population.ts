@@ -92,7 +92,8 @@ export class Population {
     const legacy = s.population.legacy !== undefined && p.chance('legacy', k, s.population.legacy.fraction);
     const named = s.population.namedAccount;
     let groupPolicy: Record<string, string> | undefined;
-    if (joinType === 'ad') groupPolicy = this.#adGpo;
+    // The domain's Group Policy reaches every domain-joined device: AD-joined and, with a domain, hybrid.
+    if (joinType === 'ad' || (joinType === 'hybrid' && this.#adGpo)) groupPolicy = this.#adGpo;
     else if (this.#gpo && p.chance('gpo', k, s.population.groupPolicy!.fraction)) groupPolicy = this.#gpo;
     const retired = s.online.retired;
     return {

@@ -60,8 +60,9 @@ async function setUp(sh: Shard): Promise<void> {
   sh.server.entraDb.exec('BEGIN');
   for (let i = 0; i < st.n; i++) {
     const p = sh.profile(i);
-    if (p.joinType === 'ad') ad.push(p.deviceId);
-    else {
+    // With a domain, hybrid devices are domain-joined too (a computer account on the DC).
+    if (p.joinType === 'ad' || (p.joinType === 'hybrid' && sh.ad)) ad.push(p.deviceId);
+    if (p.joinType !== 'ad') {
       // Joined to Entra from the start (its device credential); enrolling with Intune links it.
       const joined = sh.server.entra.registerDevice(tenant, { deviceId: p.deviceId, displayName: p.name, joinType: p.joinType, osVersion: p.osBuild });
       if ('error' in joined) throw new Error(`the Entra emulator refused ${p.name}: ${joined.error}`);

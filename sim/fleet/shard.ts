@@ -247,7 +247,8 @@ export class Shard {
         clock: new SkewedClock(this.clock, () => st.skew[i]!),
         rng: this.s.passwords === 'seeded' ? new SeededRng(`${String(this.s.seed)}:device:${k}:${build}`) : this.cryptoRng,
         logger: this.o.logLevel === 'silent' ? noopLogger : this.logger,
-        directory: this.ad?.directoryFor(i, st.deviceIds[i]!, FLEET_JOIN_TYPES[st.join[i]!]!, this.gate, (id, p) => this.stored(id, p)) ?? this.entraDirectory,
+        directory: this.ad?.directoryFor(i, st.deviceIds[i]!, FLEET_JOIN_TYPES[st.join[i]!]!, this.gate, (id, p) => this.stored(id, p), this.entraDirectory)
+          ?? this.entraDirectory,
         faults,
         onEvents: (events) => {
           for (const e of events) this.watch.text(`event ${e.id}`, eventText(e));
