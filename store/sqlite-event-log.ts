@@ -52,8 +52,9 @@ export function sqliteEventLog(db: Db, deviceId: string, text?: EventText): Even
     let json = '[';
     for (const e of events) {
       if (json.length > 1) json += ',';
-      json += `[${e.time - first},${e.id},${fieldsJson(e.fields)}`;
-      json += text?.derived(e) ? ']' : `,${JSON.stringify(e.level)},${JSON.stringify(e.message)}]`;
+      // Catalogue events were checked by makeEvent (integer ID, finite time, plain fields): their
+      // entry is written directly; any other event goes through JSON.stringify whole.
+      json += text?.derived(e) ? `[${e.time - first},${e.id},${fieldsJson(e.fields)}]` : JSON.stringify([e.time - first, e.id, e.fields, e.level, e.message]);
     }
     s.insert.run(deviceId, first, last, `${json}]`);
   };
