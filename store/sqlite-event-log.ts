@@ -5,7 +5,7 @@
  * message are rendered on reading by the EventText the composition gives. Never holds a password:
  * events carry plain fields only (agent/events/make-event.ts refuses anything else).
  */
-import { StoreError } from '../core/errors.js';
+import { ImplementationError, StoreError } from '../core/errors.js';
 import type { EventFieldValue, EventLevel, EventLog, EventText, LapsEvent } from '../agent/ports.js';
 import type { Db } from './database.js';
 
@@ -42,6 +42,9 @@ export function sqliteEventLog(db: Db, deviceId: string, text?: EventText): Even
   const s = statementsFor(db);
   const write = (events: readonly LapsEvent[]): void => {
     if (events.length === 0) return;
+    for (const e of events) {
+      if (!Number.isFinite(e.time) || !Number.isInteger(e.id)) throw new ImplementationError(`event ${String(e.id)} at ${String(e.time)}: an event needs an integer ID and a finite time`);
+    }
     // A clock may step back within a cycle: offsets count from the earliest event.
     let first = events[0]!.time;
     let last = first;

@@ -107,6 +107,14 @@ describe('event log in blocks (migration 5)', () => {
     expect(upgraded.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'events'").get()).toEqual({ n: 0 });
   });
 
+  it('refuses to write an event without an integer ID or a finite time, and writes nothing', () => {
+    const db = freshDb();
+    const log = sqliteEventLog(db, 'd-1', catalogueEventText);
+    expect(() => log.append({ id: 10003, level: 'Information', time: Number.NaN, message: 'x', fields: {} })).toThrow(/finite time/);
+    expect(() => log.appendMany([makeEvent(10003, {}, 1), { id: 1.5, level: 'Information', time: 1, message: 'x', fields: {} }])).toThrow(/integer ID/);
+    expect(log.list()).toEqual([]);
+  });
+
   it('answers a damaged block with LAPS_ERR_STORE_CORRUPT, not a crash', () => {
     const db = freshDb();
     const log = sqliteEventLog(db, 'd-1', catalogueEventText);
