@@ -14,7 +14,7 @@ import type { DeviceContext, DeviceIdentity, DeviceOptions, DevicePorts } from '
 import { makeEvent } from './events/make-event.js';
 import type { LapsEventId } from './events/catalogue.js';
 import { policyDumpEvent } from './policy/policy-dump.js';
-import { resolvePolicy } from './policy/resolve-policy.js';
+import { sharedPolicy, sharedPolicyDump } from './policy/shared-policy.js';
 import type { EffectivePolicy } from './policy/types.js';
 import type { EventFieldValue, LapsEvent, LapsState, LocalAccount } from './ports.js';
 import { runCycle, type CycleOutcome, type CycleTrigger } from './cycle.js';
@@ -130,13 +130,13 @@ export class Device {
   policy(): EffectivePolicy {
     if (!this.#policy) {
       const opts = this.ctx.options.entraMinAgeMode ? { entraMinAgeMode: this.ctx.options.entraMinAgeMode } : {};
-      this.#policy = resolvePolicy(this.ctx.roots.load(), this.ctx.identity, opts);
+      this.#policy = sharedPolicy(this.ctx.roots.load(), this.ctx.identity, opts);
     }
     return this.#policy;
   }
 
   #dump(p: EffectivePolicy): ReturnType<typeof policyDumpEvent> {
-    if (this.#dumpOf?.policy !== p) this.#dumpOf = { policy: p, dump: policyDumpEvent(p) };
+    if (this.#dumpOf?.policy !== p) this.#dumpOf = { policy: p, dump: sharedPolicyDump(p) };
     return this.#dumpOf.dump;
   }
 
