@@ -13,7 +13,6 @@ import { checkLogon } from './accounts/logon.js';
 import type { DeviceContext, DeviceIdentity, DeviceOptions, DevicePorts } from './device-context.js';
 import { makeEvent } from './events/make-event.js';
 import type { LapsEventId } from './events/catalogue.js';
-import { policyDumpEvent } from './policy/policy-dump.js';
 import { sharedPolicy, sharedPolicyDump } from './policy/shared-policy.js';
 import type { EffectivePolicy } from './policy/types.js';
 import type { EventFieldValue, LapsEvent, LapsState, LocalAccount } from './ports.js';
@@ -56,7 +55,6 @@ export class Device {
   readonly ctx: DeviceContext;
   readonly engine: RotationEngine;
   #policy: EffectivePolicy | undefined;
-  #dumpOf: { policy: EffectivePolicy; dump: ReturnType<typeof policyDumpEvent> } | undefined;
   readonly #sids = new Map<number, string>();
   readonly #externalVersion: (() => number) | undefined;
   #seenVersion: number | undefined;
@@ -87,7 +85,7 @@ export class Device {
       accounts: deps.accounts, state: deps.state, journal: deps.journal, events: deps.events, activity: deps.activity,
       roots: deps.roots, directory: deps.directory, resets: this.#knownResets(deps.resets),
       policy: () => this.policy(),
-      policyDump: (p) => this.#dump(p),
+      policyDump: sharedPolicyDump,
       sidOf: (rid) => {
         let sid = this.#sids.get(rid);
         if (sid === undefined) this.#sids.set(rid, (sid = accountSid(deps.identity.domainSid, rid)));
@@ -133,11 +131,6 @@ export class Device {
       this.#policy = sharedPolicy(this.ctx.roots.load(), this.ctx.identity, opts);
     }
     return this.#policy;
-  }
-
-  #dump(p: EffectivePolicy): ReturnType<typeof policyDumpEvent> {
-    if (this.#dumpOf?.policy !== p) this.#dumpOf = { policy: p, dump: sharedPolicyDump(p) };
-    return this.#dumpOf.dump;
   }
 
   /** A policy root changed (CSP session, Group Policy refresh, `lapsim policy set`). */

@@ -4,6 +4,7 @@
  * `db.transaction()` wrapper costs more than the few writes a rotation step makes.
  */
 import type { Db } from './database.js';
+import { perDatabase } from './per-database.js';
 
 interface Runnable {
   run(): unknown;
@@ -19,24 +20,16 @@ interface Control {
   readonly rollbackTo: Runnable;
 }
 
-const CONTROLS = new WeakMap<Db, Control>();
-
-function control(db: Db): Control {
-  let c = CONTROLS.get(db);
-  if (!c) {
-    c = {
-      begin: db.prepare('BEGIN'),
-      beginImmediate: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      savepoint: db.prepare('SAVEPOINT lapsim_atomic'),
-      release: db.prepare('RELEASE lapsim_atomic'),
-      rollbackTo: db.prepare('ROLLBACK TO lapsim_atomic'),
-    };
-    CONTROLS.set(db, c);
-  }
-  return c;
-}
+/** The control statements of a database, prepared once. */
+const control = perDatabase((db): Control => ({
+  begin: db.prepare('BEGIN'),
+  beginImmediate: db.prepare('BEGIN IMMEDIATE'),
+  commit: db.prepare('COMMIT'),
+  rollback: db.prepare('ROLLBACK'),
+  savepoint: db.prepare('SAVEPOINT lapsim_atomic'),
+  release: db.prepare('RELEASE lapsim_atomic'),
+  rollbackTo: db.prepare('ROLLBACK TO lapsim_atomic'),
+}));
 
 export function atomic<T>(db: Db, fn: () => T): T {
   const c = control(db);

@@ -4,14 +4,10 @@
  * connection's own writes. Caches that this process keeps check it before trusting themselves.
  */
 import type { Db } from './database.js';
+import { perDatabase } from './per-database.js';
 
-const STATEMENTS = new WeakMap<Db, { get(): unknown }>();
+const statement = perDatabase((db) => db.prepare('PRAGMA data_version').pluck());
 
 export function dataVersion(db: Db): number {
-  let st = STATEMENTS.get(db);
-  if (!st) {
-    st = db.prepare('PRAGMA data_version').pluck();
-    STATEMENTS.set(db, st);
-  }
-  return st.get() as number;
+  return statement(db).get() as number;
 }

@@ -16,6 +16,7 @@ import type { AccountRules } from '../agent/accounts/account-rules.js';
 import type { Db } from './database.js';
 import { atomic } from './atomic.js';
 import { dataVersion } from './data-version.js';
+import { perDatabase } from './per-database.js';
 
 interface Row {
   rid: number;
@@ -50,16 +51,7 @@ function prepareAll(db: Db) {
 type Statements = ReturnType<typeof prepareAll>;
 
 /** One set of prepared statements per database, shared by every device's view of it. */
-const STATEMENTS = new WeakMap<Db, Statements>();
-
-function statementsFor(db: Db): Statements {
-  let s = STATEMENTS.get(db);
-  if (!s) {
-    s = prepareAll(db);
-    STATEMENTS.set(db, s);
-  }
-  return s;
-}
+const statementsFor = perDatabase(prepareAll);
 
 /** The AccountDatabase of device `deviceId` in `db`. Cheap to construct (no query, no prepare). */
 export class SqliteAccountDatabase implements AccountDatabase {

@@ -8,6 +8,7 @@
 import { ImplementationError, StoreError } from '../core/errors.js';
 import type { EventFieldValue, EventLevel, EventLog, EventText, LapsEvent } from '../agent/ports.js';
 import type { Db } from './database.js';
+import { perDatabase } from './per-database.js';
 
 type Fields = Readonly<Record<string, EventFieldValue>>;
 /** [ms after the block's first event, id, fields] or the same with level and message. */
@@ -21,17 +22,7 @@ function prepare(db: Db) {
   };
 }
 
-type Statements = ReturnType<typeof prepare>;
-const STATEMENTS = new WeakMap<Db, Statements>();
-
-function statementsFor(db: Db): Statements {
-  let s = STATEMENTS.get(db);
-  if (!s) {
-    s = prepare(db);
-    STATEMENTS.set(db, s);
-  }
-  return s;
-}
+const statementsFor = perDatabase(prepare);
 
 /**
  * The event log of device `deviceId` in `db`.
@@ -42,13 +33,11 @@ export function sqliteEventLog(db: Db, deviceId: string, text?: EventText): Even
   const s = statementsFor(db);
   const write = (events: readonly LapsEvent[]): void => {
     if (events.length === 0) return;
-    for (const e of events) {
-      if (!Number.isFinite(e.time) || !Number.isInteger(e.id)) throw new ImplementationError(`event ${String(e.id)} at ${String(e.time)}: an event needs an integer ID and a finite time`);
-    }
     // A clock may step back within a cycle: offsets count from the earliest event.
     let first = events[0]!.time;
     let last = first;
     for (const e of events) {
+      if (!Number.isFinite(e.time) || !Number.isInteger(e.id)) throw new ImplementationError(`event ${String(e.id)} at ${String(e.time)}: an event needs an integer ID and a finite time`);
       if (e.time < first) first = e.time;
       if (e.time > last) last = e.time;
     }
